@@ -1,0 +1,594 @@
+// The layers of the model, each a forward/backward pair, templated on the scalar (float for the
+// product, double for the gradient checks). Conventions (after llm.c):
+//  - outputs first, then caches for backward, then inputs and weights, then sizes;
+//  - activations are row-major (rows = B*T positions), weights as PyTorch stores them;
+//  - backward ADDS into every gradient it produces (input gradients and parameter gradients);
+//    zeroing is an explicit step of the caller;
+//  - work is split into fixed-size tiles that own their output, so that the result does not
+//    depend on the number of threads.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "engine/config.h"
+#include "engine/parallel.h"
+#include "engine/rng.h"
+
+namespace ns {
+
+template <class T>
+using MatR = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class T>
+using MapR = Eigen::Map<MatR<T>>;
+template <class T>
+using CMapR = Eigen::Map<const MatR<T>>;
+template <class T>
+using VecMap = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>;
+template <class T>
+using CVecMap = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>;
+// A block of columns of a row-major buffer with a row stride: one head's q, k or v.
+template <class T>
+using StridedR = Eigen::Map<MatR<T>, 0, Eigen::OuterStride<>>;
+template <class T>
+using CStridedR = Eigen::Map<const MatR<T>, 0, Eigen::OuterStride<>>;
+
+// Fixed tile sizes: part of the numerical contract (changing them may change the last bits).
+inline constexpr std::size_t kRowTile = 64;  // rows of activations per task
+inline constexpr std::size_t kColTile = 64;  // output features per task in weight gradients
+
+// ---------------------------------------------------------------------------------------------
+// Linear: out (N, O) = in (N, I) W^T + b, with W (O, I) and b (O) as torch.nn.Linear.
+
+template <class T>
+void linear_forward(T* out,                    // (N, O)
+                    const T* in,               // (N, I)
+                    const T* W, const T* b,    // (O, I), (O) or null
+                    int N, int I, int O, const Parallel& par) {
+    CMapR<T> w(W, O, I);
+    par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+        const int n = static_cast<int>(r1 - r0);
+        MapR<T> o(out + r0 * O, n, O);
+        CMapR<T> x(in + r0 * I, n, I);
+        if (b) {
+            o.rowwise() = CVecMap<T>(b, O).transpose();
+            o.noalias() += x * w.transpose();
+        } else {
+            o.noalias() = x * w.transpose();
+        }
+    });
+}
+
+template <class T>
+void linear_backward(T* din,                   // (N, I) += dout W, or null
+                     T* dW, T* db,             // (O, I) += dout^T in, (O) += sum of rows (db may be null)
+                     const T* dout,            // (N, O)
+                     const T* in, const T* W,  // (N, I), (O, I)
+                     int N, int I, int O, const Parallel& par) {
+    if (din) {
+        CMapR<T> w(W, O, I);
+        par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+            const int n = static_cast<int>(r1 - r0);
+            MapR<T>(din + r0 * I, n, I).noalias() += CMapR<T>(dout + r0 * O, n, O) * w;
+        });
+    }
+    // Weight gradient by output rows: each task owns rows [o0, o1) of dW, no cross-thread sum.
+    CMapR<T> g(dout, N, O);
+    CMapR<T> x(in, N, I);
+    par.for_tiles(O, kColTile, [&](std::size_t o0, std::size_t o1) {
+        const int n = static_cast<int>(o1 - o0);
+        MapR<T>(dW + o0 * I, n, I).noalias() += g.middleCols(o0, n).transpose() * x;
+        if (db) {
+            for (int r = 0; r < N; ++r)
+                for (std::size_t o = o0; o < o1; ++o) db[o] += dout[static_cast<std::size_t>(r) * O + o];
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activations, elementwise.
+
+template <class T>
+inline T gelu_exact(T x) {
+    return T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440)));
+}
+template <class T>
+inline T gelu_exact_grad(T x) {
+    const T cdf = T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440)));
+    const T pdf = std::exp(T(-0.5) * x * x) * T(0.39894228040143267794);
+    return cdf + x * pdf;
+}
+
+template <class T>
+void activation_forward(T* out, const T* in, std::size_t n, Activation act, const Parallel& par) {
+    par.for_tiles(n, kRowTile * 256, [&](std::size_t a, std::size_t b) {
+        if (act == Activation::ReLU)
+            for (std::size_t i = a; i < b; ++i) out[i] = in[i] > T(0) ? in[i] : T(0);
+        else
+            for (std::size_t i = a; i < b; ++i) out[i] = gelu_exact(in[i]);
+    });
+}
+
+template <class T>
+void activation_backward(T* din, const T* dout, const T* in, std::size_t n, Activation act,
+                         const Parallel& par) {
+    par.for_tiles(n, kRowTile * 256, [&](std::size_t a, std::size_t b) {
+        if (act == Activation::ReLU)
+            for (std::size_t i = a; i < b; ++i) din[i] += in[i] > T(0) ? dout[i] : T(0);
+        else
+            for (std::size_t i = a; i < b; ++i) din[i] += dout[i] * gelu_exact_grad(in[i]);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multi-head self-attention core, on a packed qkv (N, 3D) with N = B*T and q, k, v in that order.
+// ctx[b, t, h*dh:(h+1)*dh] = softmax(q k^T / sqrt(dh) [+ causal mask]) v.
+// Caches the attention probabilities att (B, H, T, T) for backward.
+
+template <class T>
+void attention_forward(T* ctx,          // (N, D)
+                       T* att,          // (B, H, T, T) cache: probabilities
+                       const T* qkv,    // (N, 3D)
+                       int B, int Tn, int D, int H, bool causal, const Parallel& par) {
+    const int dh = D / H;
+    const T scale = T(1) / std::sqrt(T(dh));
+    par.for_each(static_cast<std::size_t>(B) * H, [&](std::size_t bh) {
+        const int b = static_cast<int>(bh / H), h = static_cast<int>(bh % H);
+        const T* base = qkv + static_cast<std::size_t>(b) * Tn * 3 * D;
+        CStridedR<T> q(base + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
+        CStridedR<T> k(base + D + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
+        CStridedR<T> v(base + 2 * D + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
+        MapR<T> P(att + bh * Tn * Tn, Tn, Tn);
+        P.noalias() = (q * k.transpose()) * scale;
+        for (int i = 0; i < Tn; ++i) {
+            const int last = causal ? i : Tn - 1;  // keys allowed: 0..last
+            T mx = -std::numeric_limits<T>::infinity();
+            for (int j = 0; j <= last; ++j) mx = std::max(mx, P(i, j));
+            T sum = 0;
+            for (int j = 0; j <= last; ++j) { const T e = std::exp(P(i, j) - mx); P(i, j) = e; sum += e; }
+            const T inv = T(1) / sum;
+            for (int j = 0; j <= last; ++j) P(i, j) *= inv;
+            for (int j = last + 1; j < Tn; ++j) P(i, j) = T(0);
+        }
+        StridedR<T> o(ctx + static_cast<std::size_t>(b) * Tn * D + h * dh, Tn, dh, Eigen::OuterStride<>(D));
+        o.noalias() = P * v;
+    });
+}
+
+template <class T>
+void attention_backward(T* dqkv,         // (N, 3D) += gradient
+                        T* scratch,      // (B*H, T, T) work space
+                        const T* dctx,   // (N, D)
+                        const T* att,    // (B, H, T, T)
+                        const T* qkv,    // (N, 3D)
+                        int B, int Tn, int D, int H, const Parallel& par) {
+    const int dh = D / H;
+    const T scale = T(1) / std::sqrt(T(dh));
+    par.for_each(static_cast<std::size_t>(B) * H, [&](std::size_t bh) {
+        const int b = static_cast<int>(bh / H), h = static_cast<int>(bh % H);
+        const std::size_t row0 = static_cast<std::size_t>(b) * Tn;
+        const T* base = qkv + row0 * 3 * D;
+        T* dbase = dqkv + row0 * 3 * D;
+        const Eigen::OuterStride<> s3(3 * D);
+        CStridedR<T> q(base + h * dh, Tn, dh, s3), k(base + D + h * dh, Tn, dh, s3),
+            v(base + 2 * D + h * dh, Tn, dh, s3);
+        StridedR<T> dq(dbase + h * dh, Tn, dh, s3), dk(dbase + D + h * dh, Tn, dh, s3),
+            dv(dbase + 2 * D + h * dh, Tn, dh, s3);
+        CStridedR<T> dO(dctx + row0 * D + h * dh, Tn, dh, Eigen::OuterStride<>(D));
+        CMapR<T> P(att + bh * Tn * Tn, Tn, Tn);
+        MapR<T> dS(scratch + bh * Tn * Tn, Tn, Tn);
+        dv.noalias() += P.transpose() * dO;
+        dS.noalias() = dO * v.transpose();  // dP
+        // softmax backward: dS = P * (dP - rowsum(dP * P)); masked entries have P = 0.
+        for (int i = 0; i < Tn; ++i) {
+            T dot = 0;
+            for (int j = 0; j < Tn; ++j) dot += dS(i, j) * P(i, j);
+            for (int j = 0; j < Tn; ++j) dS(i, j) = P(i, j) * (dS(i, j) - dot) * scale;
+        }
+        dq.noalias() += dS * k;
+        dk.noalias() += dS.transpose() * q;
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalizations over the last dimension D of each row (BatchNorm: over the rows, per feature).
+
+// Pointers into the parameter and buffer storage of one norm (null where the kind has none).
+template <class T>
+struct NormWeights {
+    T* gamma = nullptr;         // (D)
+    T* beta = nullptr;          // (D)   not for rmsnorm
+    T* alpha = nullptr;         // (1)   dyt
+    T* running_mean = nullptr;  // (D)   batchnorm buffers
+    T* running_var = nullptr;   // (D)
+};
+
+// How a forward pass treats BatchNorm (and dropout).
+enum class Mode {
+    Train,          // batch statistics, running statistics updated, dropout on
+    TrainNoUpdate,  // batch statistics, running statistics untouched (probes, gradient checks)
+    Eval            // running statistics, dropout off
+};
+
+// What backward needs, and nothing more: per row (or per feature for batchnorm) mean and the
+// reciprocal of the denominator; layernorm_std also keeps the std itself. DyT keeps nothing:
+// tanh is recomputed from the input.
+template <class T>
+struct NormCache {
+    std::vector<T> mean, rstd, stdev;
+    bool used_batch_stats = true;  // batchnorm: false in Eval mode
+};
+
+inline constexpr double kBatchNormMomentum = 0.1;
+
+template <class T>
+void norm_forward(T* out,                  // (N, D)
+                  NormCache<T>& cache,
+                  const T* in,             // (N, D)
+                  const NormWeights<T>& w, NormKind kind, double eps, Mode mode,
+                  int N, int D, const Parallel& par) {
+    const T e = static_cast<T>(eps);
+    switch (kind) {
+    case NormKind::None:
+        std::copy(in, in + static_cast<std::size_t>(N) * D, out);
+        return;
+    case NormKind::DyT: {
+        const T a = w.alpha[0];
+        par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+            for (std::size_t r = r0; r < r1; ++r)
+                for (int d = 0; d < D; ++d)
+                    out[r * D + d] = w.gamma[d] * std::tanh(a * in[r * D + d]) + w.beta[d];
+        });
+        return;
+    }
+    case NormKind::LayerNorm:
+    case NormKind::LayerNormStd:
+    case NormKind::RMSNorm: {
+        cache.mean.resize(N);
+        cache.rstd.resize(N);
+        if (kind == NormKind::LayerNormStd) cache.stdev.resize(N);
+        par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+            for (std::size_t r = r0; r < r1; ++r) {
+                const T* x = in + r * D;
+                T* y = out + r * D;
+                if (kind == NormKind::RMSNorm) {
+                    T ss = 0;
+                    for (int d = 0; d < D; ++d) ss += x[d] * x[d];
+                    const T rs = T(1) / std::sqrt(ss / T(D) + e);
+                    cache.mean[r] = 0;
+                    cache.rstd[r] = rs;
+                    for (int d = 0; d < D; ++d) y[d] = w.gamma[d] * (x[d] * rs);
+                    continue;
+                }
+                T m = 0;
+                for (int d = 0; d < D; ++d) m += x[d];
+                m /= T(D);
+                T v = 0;
+                for (int d = 0; d < D; ++d) { const T c = x[d] - m; v += c * c; }
+                T rs;
+                if (kind == NormKind::LayerNorm) {
+                    rs = T(1) / std::sqrt(v / T(D) + e);
+                } else {
+                    const T sd = D > 1 ? std::sqrt(v / T(D - 1)) : T(0);
+                    cache.stdev[r] = sd;
+                    rs = T(1) / (sd + e);
+                }
+                cache.mean[r] = m;
+                cache.rstd[r] = rs;
+                for (int d = 0; d < D; ++d) y[d] = w.gamma[d] * ((x[d] - m) * rs) + w.beta[d];
+            }
+        });
+        return;
+    }
+    case NormKind::BatchNorm: {
+        cache.mean.resize(D);
+        cache.rstd.resize(D);
+        cache.used_batch_stats = mode != Mode::Eval;
+        par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
+            for (std::size_t d = d0; d < d1; ++d) {
+                T m, rs;
+                if (mode == Mode::Eval) {
+                    m = w.running_mean[d];
+                    rs = T(1) / std::sqrt(w.running_var[d] + e);
+                } else {
+                    m = 0;
+                    for (int r = 0; r < N; ++r) m += in[static_cast<std::size_t>(r) * D + d];
+                    m /= T(N);
+                    T v = 0;
+                    for (int r = 0; r < N; ++r) { const T c = in[static_cast<std::size_t>(r) * D + d] - m; v += c * c; }
+                    const T var_biased = v / T(N);
+                    rs = T(1) / std::sqrt(var_biased + e);
+                    if (mode == Mode::Train) {
+                        const T mom = static_cast<T>(kBatchNormMomentum);
+                        const T var_unbiased = N > 1 ? v / T(N - 1) : var_biased;
+                        w.running_mean[d] = (T(1) - mom) * w.running_mean[d] + mom * m;
+                        w.running_var[d] = (T(1) - mom) * w.running_var[d] + mom * var_unbiased;
+                    }
+                }
+                cache.mean[d] = m;
+                cache.rstd[d] = rs;
+                for (int r = 0; r < N; ++r) {
+                    const std::size_t i = static_cast<std::size_t>(r) * D + d;
+                    out[i] = w.gamma[d] * ((in[i] - m) * rs) + w.beta[d];
+                }
+            }
+        });
+        return;
+    }
+    }
+}
+
+template <class T>
+void norm_backward(T* din,                      // (N, D) +=
+                   const NormWeights<T>& dw,    // gradients of gamma/beta/alpha, +=
+                   const T* dout,               // (N, D)
+                   const NormCache<T>& cache,
+                   const T* in,                 // (N, D) the forward input
+                   const NormWeights<T>& w, NormKind kind,
+                   int N, int D, T* scratch,    // scratch: at least D values
+                   const Parallel& par) {
+    const std::size_t ND = static_cast<std::size_t>(N) * D;
+    switch (kind) {
+    case NormKind::None:
+        for (std::size_t i = 0; i < ND; ++i) din[i] += dout[i];
+        return;
+    case NormKind::DyT: {
+        const T a = w.alpha[0];
+        par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+            for (std::size_t r = r0; r < r1; ++r)
+                for (int d = 0; d < D; ++d) {
+                    const T t = std::tanh(a * in[r * D + d]);
+                    din[r * D + d] += dout[r * D + d] * w.gamma[d] * a * (T(1) - t * t);
+                }
+        });
+        // Parameter gradients per feature (each task owns its features), then alpha summed
+        // over features in a fixed order.
+        par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
+            for (std::size_t d = d0; d < d1; ++d) {
+                T g = 0, bsum = 0, asum = 0;
+                for (int r = 0; r < N; ++r) {
+                    const std::size_t i = static_cast<std::size_t>(r) * D + d;
+                    const T t = std::tanh(a * in[i]);
+                    g += dout[i] * t;
+                    bsum += dout[i];
+                    asum += dout[i] * in[i] * (T(1) - t * t);
+                }
+                dw.gamma[d] += g;
+                dw.beta[d] += bsum;
+                scratch[d] = asum * w.gamma[d];
+            }
+        });
+        T as = 0;
+        for (int d = 0; d < D; ++d) as += scratch[d];
+        dw.alpha[0] += as;
+        return;
+    }
+    case NormKind::LayerNorm:
+    case NormKind::LayerNormStd:
+    case NormKind::RMSNorm: {
+        const bool centred = kind != NormKind::RMSNorm;
+        par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+            for (std::size_t r = r0; r < r1; ++r) {
+                const T* x = in + r * D;
+                const T* dy = dout + r * D;
+                T* dx = din + r * D;
+                const T m = cache.mean[r], rs = cache.rstd[r];
+                T sum_g = 0, sum_gx = 0;  // sums of dxhat and dxhat * xhat
+                for (int d = 0; d < D; ++d) {
+                    const T g = dy[d] * w.gamma[d];
+                    sum_g += g;
+                    sum_gx += g * (x[d] - m) * rs;
+                }
+                if (kind == NormKind::LayerNorm) {
+                    // dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
+                    const T mg = sum_g / T(D), mgx = sum_gx / T(D);
+                    for (int d = 0; d < D; ++d)
+                        dx[d] += rs * (dy[d] * w.gamma[d] - mg - (x[d] - m) * rs * mgx);
+                } else if (kind == NormKind::RMSNorm) {
+                    // dx = rrms * (dxhat - xhat * mean(dxhat * xhat))
+                    const T mgx = sum_gx / T(D);
+                    for (int d = 0; d < D; ++d) dx[d] += rs * (dy[d] * w.gamma[d] - x[d] * rs * mgx);
+                } else {
+                    // y = g (x - m) / (s + eps), s unbiased std:
+                    // dx = r (dxhat - mean(dxhat)) - r * sum(dxhat * xhat) * c / ((D-1) s)
+                    const T sd = cache.stdev[r];
+                    const T mg = sum_g / T(D);
+                    const T k = (sd > T(0) && D > 1) ? rs * sum_gx / (T(D - 1) * sd) : T(0);
+                    for (int d = 0; d < D; ++d)
+                        dx[d] += rs * (dy[d] * w.gamma[d] - mg) - k * (x[d] - m);
+                }
+            }
+        });
+        par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
+            for (int r = 0; r < N; ++r) {
+                const T m = cache.mean[r], rs = cache.rstd[r];
+                const std::size_t row = static_cast<std::size_t>(r) * D;
+                for (std::size_t d = d0; d < d1; ++d) {
+                    dw.gamma[d] += dout[row + d] * (in[row + d] - m) * rs;
+                    if (centred) dw.beta[d] += dout[row + d];
+                }
+            }
+        });
+        return;
+    }
+    case NormKind::BatchNorm: {
+        par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
+            for (std::size_t d = d0; d < d1; ++d) {
+                const T m = cache.mean[d], rs = cache.rstd[d];
+                T sum_dy = 0, sum_dyx = 0;
+                for (int r = 0; r < N; ++r) {
+                    const std::size_t i = static_cast<std::size_t>(r) * D + d;
+                    sum_dy += dout[i];
+                    sum_dyx += dout[i] * (in[i] - m) * rs;
+                }
+                dw.gamma[d] += sum_dyx;
+                dw.beta[d] += sum_dy;
+                const T g = w.gamma[d];
+                if (cache.used_batch_stats) {
+                    const T mg = g * sum_dy / T(N), mgx = g * sum_dyx / T(N);
+                    for (int r = 0; r < N; ++r) {
+                        const std::size_t i = static_cast<std::size_t>(r) * D + d;
+                        din[i] += rs * (dout[i] * g - mg - (in[i] - m) * rs * mgx);
+                    }
+                } else {
+                    for (int r = 0; r < N; ++r) {
+                        const std::size_t i = static_cast<std::size_t>(r) * D + d;
+                        din[i] += dout[i] * g * rs;
+                    }
+                }
+            }
+        });
+        return;
+    }
+    }
+}
+
+// Mean and biased variance over D of each row: the probe numbers for one side of a norm.
+template <class T>
+void row_moments(double* mean, double* var, const T* x, int N, int D, const Parallel& par) {
+    par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+        for (std::size_t r = r0; r < r1; ++r) {
+            double m = 0;
+            for (int d = 0; d < D; ++d) m += static_cast<double>(x[r * D + d]);
+            m /= D;
+            double v = 0;
+            for (int d = 0; d < D; ++d) { const double c = static_cast<double>(x[r * D + d]) - m; v += c * c; }
+            mean[r] = m;
+            var[r] = v / D;
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Embedding: h (N, D) = s * E[ids] + P[t], P (T, D) sinusoidal or learned rows, or null.
+
+template <class T>
+void embedding_forward(T* h, const std::int32_t* ids, const T* E, const T* P, T scale,
+                       int B, int Tn, int D, const Parallel& par) {
+    const int N = B * Tn;
+    par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+        for (std::size_t r = r0; r < r1; ++r) {
+            const T* e = E + static_cast<std::size_t>(ids[r]) * D;
+            const T* p = P ? P + (r % Tn) * D : nullptr;
+            for (int d = 0; d < D; ++d) h[r * D + d] = scale * e[d] + (p ? p[d] : T(0));
+        }
+    });
+}
+
+// dE += s * dh at each token's row; dP (learned, may be null) += dh summed over the batch.
+// Tasks own feature columns, rows are visited in order: deterministic.
+template <class T>
+void embedding_backward(T* dE, T* dP, const T* dh, const std::int32_t* ids, T scale,
+                        int B, int Tn, int D, const Parallel& par) {
+    const int N = B * Tn;
+    par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
+        for (int r = 0; r < N; ++r) {
+            T* e = dE + static_cast<std::size_t>(ids[r]) * D;
+            T* p = dP ? dP + static_cast<std::size_t>(r % Tn) * D : nullptr;
+            const T* g = dh + static_cast<std::size_t>(r) * D;
+            for (std::size_t d = d0; d < d1; ++d) {
+                e[d] += scale * g[d];
+                if (p) p[d] += g[d];
+            }
+        }
+    });
+}
+
+// Sinusoidal table P[p, 2i] = sin(p / 10000^(2i/D)), P[p, 2i+1] = cos(same).
+template <class T>
+void sinusoidal_table(T* P, int max_len, int D) {
+    for (int p = 0; p < max_len; ++p)
+        for (int i = 0; 2 * i < D; ++i) {
+            const double ang = p / std::pow(10000.0, (2.0 * i) / D);
+            P[static_cast<std::size_t>(p) * D + 2 * i] = static_cast<T>(std::sin(ang));
+            if (2 * i + 1 < D) P[static_cast<std::size_t>(p) * D + 2 * i + 1] = static_cast<T>(std::cos(ang));
+        }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mean cross-entropy over rows whose target is not -100.
+
+inline constexpr std::int32_t kIgnoreIndex = -100;
+
+struct LossResult {
+    double loss = 0;      // mean over counted rows (0 if none)
+    std::int64_t counted = 0;
+    std::int64_t correct = 0;  // argmax == target among counted rows
+};
+
+template <class T>
+LossResult cross_entropy_forward(T* probs,            // (N, V) softmax, cached for backward
+                                 double* row_loss,    // (N) scratch
+                                 const T* logits,     // (N, V)
+                                 const std::int32_t* targets, int N, int V, const Parallel& par) {
+    std::vector<std::uint8_t> hit(N);
+    par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+        for (std::size_t r = r0; r < r1; ++r) {
+            const T* z = logits + r * V;
+            T* p = probs + r * V;
+            int arg = 0;
+            T mx = z[0];
+            for (int v = 1; v < V; ++v) if (z[v] > mx) { mx = z[v]; arg = v; }
+            T sum = 0;
+            for (int v = 0; v < V; ++v) { p[v] = std::exp(z[v] - mx); sum += p[v]; }
+            const T inv = T(1) / sum;
+            for (int v = 0; v < V; ++v) p[v] *= inv;
+            const std::int32_t y = targets[r];
+            if (y == kIgnoreIndex) { row_loss[r] = 0; hit[r] = 2; continue; }
+            row_loss[r] = static_cast<double>(std::log(sum) + mx - z[y]);
+            hit[r] = arg == y ? 1 : 0;
+        }
+    });
+    LossResult res;
+    double total = 0;
+    for (int r = 0; r < N; ++r) {
+        if (hit[r] == 2) continue;
+        total += row_loss[r];
+        ++res.counted;
+        res.correct += hit[r];
+    }
+    res.loss = res.counted ? total / static_cast<double>(res.counted) : 0.0;
+    return res;
+}
+
+// dlogits = (probs - onehot) / counted for counted rows, 0 elsewhere (assigned, not added:
+// the loss is where backward starts).
+template <class T>
+void cross_entropy_backward(T* dlogits, const T* probs, const std::int32_t* targets,
+                            std::int64_t counted, int N, int V, const Parallel& par) {
+    const T inv = counted ? T(1) / static_cast<T>(counted) : T(0);
+    par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+        for (std::size_t r = r0; r < r1; ++r) {
+            const std::int32_t y = targets[r];
+            for (int v = 0; v < V; ++v)
+                dlogits[r * V + v] = y == kIgnoreIndex ? T(0) : probs[r * V + v] * inv;
+            if (y != kIgnoreIndex) dlogits[r * V + y] -= inv;
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dropout with a counter-based mask: element i of site s at step k is kept iff
+// hash(seed, step, site, i) >= p * 2^64, so the mask needs no storage and no thread order.
+
+inline bool dropout_keep(std::uint64_t seed, std::uint64_t step, std::uint64_t site, std::uint64_t i, double p) {
+    const double u = static_cast<double>(hash_keys(seed, step, site, i) >> 11) * 0x1.0p-53;
+    return u >= p;
+}
+
+template <class T>
+void dropout_apply(T* x, std::size_t n, double p, std::uint64_t seed, std::uint64_t step, std::uint64_t site,
+                   const Parallel& par) {
+    if (p <= 0) return;
+    const T keep_scale = static_cast<T>(1.0 / (1.0 - p));
+    par.for_tiles(n, kRowTile * 256, [&](std::size_t a, std::size_t b) {
+        for (std::size_t i = a; i < b; ++i) x[i] = dropout_keep(seed, step, site, i, p) ? x[i] * keep_scale : T(0);
+    });
+}
+
+}  // namespace ns

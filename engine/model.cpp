@@ -1,0 +1,442 @@
+#include "engine/model.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "engine/rng.h"
+
+namespace ns {
+
+namespace {
+
+bool has_beta(NormKind k) { return k != NormKind::RMSNorm && k != NormKind::None; }
+bool has_gamma(NormKind k) { return k != NormKind::None; }
+
+}  // namespace
+
+template <class T>
+int Model<T>::add_tensor(const std::string& name, int layer, std::vector<std::int64_t> shape, bool buffer) {
+    ParamInfo p;
+    p.name = name;
+    p.layer = layer;
+    p.size = 1;
+    for (auto s : shape) p.size *= static_cast<std::size_t>(s);
+    p.shape = std::move(shape);
+    p.is_buffer = buffer;
+    std::vector<T>& store = buffer ? buffers_ : params_;
+    p.offset = store.size();
+    store.resize(store.size() + p.size, T(0));
+    tensors_.push_back(std::move(p));
+    return static_cast<int>(tensors_.size()) - 1;
+}
+
+template <class T>
+typename Model<T>::Norm Model<T>::make_norm(const std::string& prefix, const std::string& site, int layer) {
+    Norm n;
+    n.site = site;
+    n.layer = layer;
+    n.kind = cfg_.norm;
+    const std::int64_t D = cfg_.d_model;
+    if (has_gamma(n.kind)) n.gamma = add_tensor(prefix + ".weight", layer, {D});
+    if (has_beta(n.kind)) n.beta = add_tensor(prefix + ".bias", layer, {D});
+    if (n.kind == NormKind::DyT) n.alpha = add_tensor(prefix + ".alpha", layer, {1});
+    if (n.kind == NormKind::BatchNorm) {
+        n.rmean = add_tensor(prefix + ".running_mean", layer, {D}, true);
+        n.rvar = add_tensor(prefix + ".running_var", layer, {D}, true);
+    }
+    NormSiteProbe pr;
+    pr.site = site;
+    pr.layer = layer;
+    pr.kind = n.kind;
+    probes_.norms.push_back(pr);
+    n.probe = static_cast<int>(probes_.norms.size()) - 1;
+    return n;
+}
+
+template <class T>
+Model<T>::Model(const ModelConfig& cfg, const Parallel& par) : cfg_(cfg), par_(par) {
+    const std::int64_t V = cfg.vocab, D = cfg.d_model, F = cfg.d_ff;
+    emb_w_ = add_tensor("embedding.weight", -1, {V, D});
+    if (cfg.positional == Positional::Learned) pos_w_ = add_tensor("pos_embedding.weight", -1, {cfg.max_len, D});
+    if (cfg.positional == Positional::Sinusoidal) {
+        sinusoid_.resize(static_cast<std::size_t>(cfg.max_len) * D);
+        sinusoidal_table(sinusoid_.data(), cfg.max_len, cfg.d_model);
+    }
+    has_emb_norm_ = cfg.embedding_norm;
+    if (has_emb_norm_) emb_norm_ = make_norm("embedding_norm", "embedding", -1);
+    const bool sandwich = cfg.placement == NormPlacement::Sandwich;
+    layers_.resize(cfg.layers);
+    for (int i = 0; i < cfg.layers; ++i) {
+        const std::string p = "layers." + std::to_string(i) + ".";
+        Layer& l = layers_[i];
+        l.attn.attention = true;
+        l.attn.w1 = add_tensor(p + "self_attn.in_proj_weight", i, {3 * D, D});
+        l.attn.b1 = add_tensor(p + "self_attn.in_proj_bias", i, {3 * D});
+        l.attn.w2 = add_tensor(p + "self_attn.out_proj.weight", i, {D, D});
+        l.attn.b2 = add_tensor(p + "self_attn.out_proj.bias", i, {D});
+        l.ffn.attention = false;
+        l.ffn.w1 = add_tensor(p + "linear1.weight", i, {F, D});
+        l.ffn.b1 = add_tensor(p + "linear1.bias", i, {F});
+        l.ffn.w2 = add_tensor(p + "linear2.weight", i, {D, F});
+        l.ffn.b2 = add_tensor(p + "linear2.bias", i, {D});
+        l.attn.n_a = make_norm(p + "norm1", "norm1", i);
+        if (sandwich) l.attn.n_b = make_norm(p + "norm1_out", "norm1_out", i);
+        l.ffn.n_a = make_norm(p + "norm2", "norm2", i);
+        if (sandwich) l.ffn.n_b = make_norm(p + "norm2_out", "norm2_out", i);
+        l.attn.dropout_site = 2 * static_cast<std::uint64_t>(i) + 1;
+        l.ffn.dropout_site = 2 * static_cast<std::uint64_t>(i) + 2;
+    }
+    has_final_norm_ = cfg.final_norm_on();
+    if (has_final_norm_) final_norm_ = make_norm("final_norm", "final", -1);
+    head_w_ = add_tensor("head.weight", -1, {V, D});
+    head_b_ = add_tensor("head.bias", -1, {V});
+    grads_.assign(params_.size(), T(0));
+    init(0);
+}
+
+template <class T>
+const ParamInfo* Model<T>::find(const std::string& name) const {
+    for (const auto& t : tensors_)
+        if (t.name == name) return &t;
+    return nullptr;
+}
+
+template <class T>
+void Model<T>::init(std::uint64_t seed) {
+    const bool torch = cfg_.init == InitScheme::Torch;
+    const double D = cfg_.d_model, F = cfg_.d_ff, V = cfg_.vocab;
+    const double beta = cfg_.init_beta();
+    auto ends_with = [](const std::string& s, const std::string& suf) {
+        return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
+    };
+    for (const ParamInfo& t : tensors_) {
+        T* dst = (t.is_buffer ? buffers_.data() : params_.data()) + t.offset;
+        Rng rng(hash_keys(seed, fnv1a(t.name)));
+        auto normal = [&](double sd, std::size_t from, std::size_t to, double scale = 1.0) {
+            for (std::size_t i = from; i < to; ++i) dst[i] = static_cast<T>(rng.normal() * sd * scale);
+        };
+        auto uniform = [&](double bound, std::size_t from, std::size_t to, double scale = 1.0) {
+            for (std::size_t i = from; i < to; ++i) dst[i] = static_cast<T>(rng.uniform(-bound, bound) * scale);
+        };
+        auto fill = [&](double v) { for (std::size_t i = 0; i < t.size; ++i) dst[i] = static_cast<T>(v); };
+        const std::string& n = t.name;
+        const bool is_norm = n.find("norm") != std::string::npos;
+        if (is_norm) {
+            if (ends_with(n, ".weight")) fill(1.0);
+            else if (ends_with(n, ".bias") || ends_with(n, ".running_mean")) fill(0.0);
+            else if (ends_with(n, ".running_var")) fill(1.0);
+            else if (ends_with(n, ".alpha")) fill(cfg_.dyt_alpha);
+        } else if (n == "embedding.weight" || n == "pos_embedding.weight") {
+            normal(torch ? 1.0 : std::sqrt(0.5), 0, t.size);
+        } else if (ends_with(n, "in_proj_weight")) {
+            const std::size_t blk = t.size / 3;  // q, k, v blocks of D x D
+            if (torch) {
+                uniform(std::sqrt(6.0 / (D + 3 * D)), 0, 2 * blk);
+                uniform(std::sqrt(6.0 / (D + 3 * D)), 2 * blk, t.size, beta);
+            } else {
+                normal(std::sqrt(2.0 / (D + D)), 0, 2 * blk);
+                normal(std::sqrt(2.0 / (D + D)), 2 * blk, t.size, beta);
+            }
+        } else if (ends_with(n, "out_proj.weight")) {
+            torch ? uniform(1.0 / std::sqrt(D), 0, t.size, beta) : normal(std::sqrt(2.0 / (D + D)), 0, t.size, beta);
+        } else if (ends_with(n, "linear1.weight")) {
+            torch ? uniform(1.0 / std::sqrt(D), 0, t.size, beta) : normal(std::sqrt(2.0 / (D + F)), 0, t.size, beta);
+        } else if (ends_with(n, "linear2.weight")) {
+            torch ? uniform(1.0 / std::sqrt(F), 0, t.size, beta) : normal(std::sqrt(2.0 / (D + F)), 0, t.size, beta);
+        } else if (n == "head.weight") {
+            torch ? uniform(1.0 / std::sqrt(D), 0, t.size) : normal(std::sqrt(2.0 / (D + V)), 0, t.size);
+        } else if (ends_with(n, "linear1.bias") || n == "head.bias") {
+            torch ? uniform(1.0 / std::sqrt(D), 0, t.size) : fill(0.0);
+        } else if (ends_with(n, "linear2.bias")) {
+            torch ? uniform(1.0 / std::sqrt(F), 0, t.size) : fill(0.0);
+        } else {
+            fill(0.0);  // in_proj_bias, out_proj.bias
+        }
+    }
+    zero_grad();
+}
+
+template <class T>
+void Model<T>::zero_grad() {
+    std::fill(grads_.begin(), grads_.end(), T(0));
+}
+
+template <class T>
+NormWeights<T> Model<T>::weights_of(const Norm& n) {
+    NormWeights<T> w;
+    if (n.gamma >= 0) w.gamma = P(n.gamma);
+    if (n.beta >= 0) w.beta = P(n.beta);
+    if (n.alpha >= 0) w.alpha = P(n.alpha);
+    if (n.rmean >= 0) w.running_mean = buffers_.data() + tensors_[n.rmean].offset;
+    if (n.rvar >= 0) w.running_var = buffers_.data() + tensors_[n.rvar].offset;
+    return w;
+}
+
+template <class T>
+NormWeights<T> Model<T>::grads_of(const Norm& n) {
+    NormWeights<T> w;
+    if (n.gamma >= 0) w.gamma = G(n.gamma);
+    if (n.beta >= 0) w.beta = G(n.beta);
+    if (n.alpha >= 0) w.alpha = G(n.alpha);
+    return w;
+}
+
+template <class T>
+void Model<T>::ensure_workspace(int B, int Tn) {
+    if (B == B_ && Tn == T_ && !hs_.empty()) return;
+    B_ = B;
+    T_ = Tn;
+    N_ = B * Tn;
+    const std::size_t N = N_, D = cfg_.d_model, F = cfg_.d_ff, V = cfg_.vocab, H = cfg_.heads;
+    const std::size_t L = cfg_.layers;
+    const bool pre_norm = cfg_.placement == NormPlacement::Pre || cfg_.placement == NormPlacement::Sandwich;
+    const bool post_like = cfg_.placement == NormPlacement::Post || cfg_.placement == NormPlacement::DeepNorm;
+    emb_raw_.assign(N * D, T(0));
+    hs_.assign(L + 1, std::vector<T>(N * D, T(0)));
+    if (has_final_norm_) final_out_.assign(N * D, T(0));
+    logits_.assign(N * V, T(0));
+    probs_.assign(N * V, T(0));
+    row_loss_.assign(N, 0.0);
+    for (Layer& l : layers_) {
+        l.mid.assign(N * D, T(0));
+        for (Block* b : {&l.attn, &l.ffn}) {
+            if (pre_norm) b->normed.assign(N * D, T(0));
+            if (b->attention) {
+                b->qkv.assign(N * 3 * D, T(0));
+                b->att.assign(B * H * Tn * Tn, T(0));
+                b->hidden.assign(N * D, T(0));
+            } else {
+                b->hidden.assign(N * F, T(0));
+                b->act.assign(N * F, T(0));
+            }
+            b->sub.assign(N * D, T(0));
+            if (post_like || cfg_.placement == NormPlacement::Sandwich) b->pre_norm.assign(N * D, T(0));
+        }
+    }
+    d_a_.assign(N * D, T(0));
+    d_b_.assign(N * D, T(0));
+    d_c_.assign(N * D, T(0));
+    d_wide_.assign(N * std::max(D, F), T(0));
+    d_qkv_.assign(N * std::max(3 * D, F), T(0));
+    d_att_.assign(B * H * Tn * Tn, T(0));
+    d_logits_.assign(N * V, T(0));
+    g_x_.assign(N * D, T(0));
+    g_y_.assign(N * D, T(0));
+    g_mid_.assign(N * D, T(0));
+    scratch_d_.assign(D, T(0));
+    probes_.batch = B;
+    probes_.seq_len = Tn;
+    for (auto& p : probes_.norms) {
+        p.mean_in.assign(N, 0.0);
+        p.var_in.assign(N, 0.0);
+        p.mean_out.assign(N, 0.0);
+        p.var_out.assign(N, 0.0);
+    }
+    probes_.hidden_rms.assign(L + 1, 0.0);
+    probes_.grad_rms.assign(L + 1, 0.0);
+}
+
+template <class T>
+void Model<T>::norm_fwd(Norm& n, T* out, const T* in) {
+    norm_forward(out, n.cache, in, weights_of(n), n.kind, cfg_.eps, opt_.mode, N_, cfg_.d_model, par_);
+    if (opt_.collect_probes) {
+        NormSiteProbe& p = probes_.norms[n.probe];
+        row_moments(p.mean_in.data(), p.var_in.data(), in, N_, cfg_.d_model, par_);
+        row_moments(p.mean_out.data(), p.var_out.data(), out, N_, cfg_.d_model, par_);
+    }
+}
+
+template <class T>
+void Model<T>::norm_bwd(Norm& n, T* din, const T* dout, const T* in) {
+    norm_backward(din, grads_of(n), dout, n.cache, in, weights_of(n), n.kind, N_, cfg_.d_model,
+                  scratch_d_.data(), par_);
+}
+
+template <class T>
+void Model<T>::sublayer_fwd(Block& blk, const T* in) {
+    const int N = N_, D = cfg_.d_model, F = cfg_.d_ff;
+    if (blk.attention) {
+        linear_forward(blk.qkv.data(), in, P(blk.w1), P(blk.b1), N, D, 3 * D, par_);
+        attention_forward(blk.hidden.data(), blk.att.data(), blk.qkv.data(), B_, T_, D, cfg_.heads, cfg_.causal, par_);
+        linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_);
+    } else {
+        linear_forward(blk.hidden.data(), in, P(blk.w1), P(blk.b1), N, D, F, par_);
+        activation_forward(blk.act.data(), blk.hidden.data(), static_cast<std::size_t>(N) * F, cfg_.activation, par_);
+        linear_forward(blk.sub.data(), blk.act.data(), P(blk.w2), P(blk.b2), N, F, D, par_);
+    }
+    if (opt_.mode != Mode::Eval)
+        dropout_apply(blk.sub.data(), blk.sub.size(), cfg_.dropout, opt_.dropout_seed, opt_.step, blk.dropout_site, par_);
+}
+
+// din += d(sublayer)/d(in) applied to dsub (the gradient of the sublayer output before dropout).
+template <class T>
+void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in) {
+    const int N = N_, D = cfg_.d_model, F = cfg_.d_ff;
+    if (blk.attention) {
+        std::fill(d_wide_.begin(), d_wide_.begin() + static_cast<std::size_t>(N) * D, T(0));
+        linear_backward(d_wide_.data(), G(blk.w2), G(blk.b2), dsub, blk.hidden.data(), P(blk.w2), N, D, D, par_);
+        std::fill(d_qkv_.begin(), d_qkv_.begin() + static_cast<std::size_t>(N) * 3 * D, T(0));
+        attention_backward(d_qkv_.data(), d_att_.data(), d_wide_.data(), blk.att.data(), blk.qkv.data(), B_, T_, D,
+                           cfg_.heads, par_);
+        linear_backward(din, G(blk.w1), G(blk.b1), d_qkv_.data(), in, P(blk.w1), N, D, 3 * D, par_);
+    } else {
+        const std::size_t NF = static_cast<std::size_t>(N) * F;
+        std::fill(d_wide_.begin(), d_wide_.begin() + NF, T(0));
+        linear_backward(d_wide_.data(), G(blk.w2), G(blk.b2), dsub, blk.act.data(), P(blk.w2), N, F, D, par_);
+        std::fill(d_qkv_.begin(), d_qkv_.begin() + NF, T(0));
+        activation_backward(d_qkv_.data(), d_wide_.data(), blk.hidden.data(), NF, cfg_.activation, par_);
+        linear_backward(din, G(blk.w1), G(blk.b1), d_qkv_.data(), in, P(blk.w1), N, D, F, par_);
+    }
+}
+
+template <class T>
+void Model<T>::block_fwd(Block& blk, T* out, const T* x) {
+    const std::size_t ND = static_cast<std::size_t>(N_) * cfg_.d_model;
+    const bool res = cfg_.residual;
+    const T a = static_cast<T>(cfg_.residual_alpha());
+    switch (cfg_.placement) {
+    case NormPlacement::Post:
+    case NormPlacement::DeepNorm:
+        sublayer_fwd(blk, x);
+        for (std::size_t i = 0; i < ND; ++i) blk.pre_norm[i] = (res ? a * x[i] : T(0)) + blk.sub[i];
+        norm_fwd(blk.n_a, out, blk.pre_norm.data());
+        break;
+    case NormPlacement::Pre:
+        norm_fwd(blk.n_a, blk.normed.data(), x);
+        sublayer_fwd(blk, blk.normed.data());
+        for (std::size_t i = 0; i < ND; ++i) out[i] = (res ? x[i] : T(0)) + blk.sub[i];
+        break;
+    case NormPlacement::Sandwich:
+        norm_fwd(blk.n_a, blk.normed.data(), x);
+        sublayer_fwd(blk, blk.normed.data());
+        norm_fwd(blk.n_b, blk.pre_norm.data(), blk.sub.data());
+        for (std::size_t i = 0; i < ND; ++i) out[i] = (res ? x[i] : T(0)) + blk.pre_norm[i];
+        break;
+    }
+}
+
+// dx += d(block)/dx applied to dout.
+template <class T>
+void Model<T>::block_bwd(Block& blk, T* dx, const T* dout, const T* x) {
+    const std::size_t ND = static_cast<std::size_t>(N_) * cfg_.d_model;
+    const bool res = cfg_.residual;
+    const T a = static_cast<T>(cfg_.residual_alpha());
+    const bool post_like = cfg_.placement == NormPlacement::Post || cfg_.placement == NormPlacement::DeepNorm;
+    // 1. gradient of the sublayer output (after dropout), and the residual path into dx
+    const T* dsub = dout;
+    if (post_like) {
+        std::fill(d_a_.begin(), d_a_.end(), T(0));
+        norm_bwd(blk.n_a, d_a_.data(), dout, blk.pre_norm.data());
+        if (res) for (std::size_t i = 0; i < ND; ++i) dx[i] += a * d_a_[i];
+        dsub = d_a_.data();
+    } else {
+        if (res) for (std::size_t i = 0; i < ND; ++i) dx[i] += dout[i];
+        if (cfg_.placement == NormPlacement::Sandwich) {
+            std::fill(d_a_.begin(), d_a_.end(), T(0));
+            norm_bwd(blk.n_b, d_a_.data(), dout, blk.sub.data());
+            dsub = d_a_.data();
+        }
+    }
+    // 2. through dropout: the same mask, recomputed
+    if (cfg_.dropout > 0 && opt_.mode != Mode::Eval) {
+        std::copy(dsub, dsub + ND, d_b_.begin());
+        dropout_apply(d_b_.data(), ND, cfg_.dropout, opt_.dropout_seed, opt_.step, blk.dropout_site, par_);
+        dsub = d_b_.data();
+    }
+    // 3. through the sublayer (and the norm in front of it)
+    if (post_like) {
+        sublayer_bwd(blk, dx, dsub, x);
+    } else {
+        std::fill(d_c_.begin(), d_c_.end(), T(0));
+        sublayer_bwd(blk, d_c_.data(), dsub, blk.normed.data());
+        norm_bwd(blk.n_a, dx, d_c_.data(), x);
+    }
+}
+
+template <class T>
+double Model<T>::rms(const T* x, std::size_t n) const {
+    double s = 0;
+    for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+    return n ? std::sqrt(s / static_cast<double>(n)) : 0.0;
+}
+
+template <class T>
+LossResult Model<T>::forward(const std::int32_t* ids, const std::int32_t* targets, int B, int Tn,
+                             const ForwardOptions& opt) {
+    if (B < 1 || Tn < 1 || Tn > cfg_.max_len)
+        throw std::invalid_argument("forward: batch shape out of range (T must be 1..max_len)");
+    ensure_workspace(B, Tn);
+    opt_ = opt;
+    const std::size_t N = N_, D = cfg_.d_model;
+    const int V = cfg_.vocab;
+    ids_.assign(ids, ids + N);
+    targets_.assign(targets, targets + N);
+    for (std::size_t i = 0; i < N; ++i) {
+        if (ids_[i] < 0 || ids_[i] >= V) throw std::invalid_argument("forward: token id out of range");
+        if (targets_[i] != kIgnoreIndex && (targets_[i] < 0 || targets_[i] >= V))
+            throw std::invalid_argument("forward: target out of range");
+    }
+    const T scale = cfg_.embedding_scale_sqrt_d ? static_cast<T>(std::sqrt(static_cast<double>(D))) : T(1);
+    const T* pos = pos_w_ >= 0 ? P(pos_w_) : (sinusoid_.empty() ? nullptr : sinusoid_.data());
+    embedding_forward(emb_raw_.data(), ids_.data(), P(emb_w_), pos, scale, B, Tn, cfg_.d_model, par_);
+    if (has_emb_norm_) norm_fwd(emb_norm_, hs_[0].data(), emb_raw_.data());
+    else std::copy(emb_raw_.begin(), emb_raw_.end(), hs_[0].begin());
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        block_fwd(layers_[l].attn, layers_[l].mid.data(), hs_[l].data());
+        block_fwd(layers_[l].ffn, hs_[l + 1].data(), layers_[l].mid.data());
+    }
+    const T* head_in = hs_.back().data();
+    if (has_final_norm_) {
+        norm_fwd(final_norm_, final_out_.data(), hs_.back().data());
+        head_in = final_out_.data();
+    }
+    linear_forward(logits_.data(), head_in, P(head_w_), P(head_b_), N_, cfg_.d_model, V, par_);
+    loss_ = cross_entropy_forward(probs_.data(), row_loss_.data(), logits_.data(), targets_.data(), N_, V, par_);
+    if (opt.collect_probes)
+        for (std::size_t l = 0; l < hs_.size(); ++l) probes_.hidden_rms[l] = rms(hs_[l].data(), N * D);
+    have_forward_ = true;
+    return loss_;
+}
+
+template <class T>
+void Model<T>::backward() {
+    if (!have_forward_) throw std::logic_error("backward without forward");
+    const std::size_t ND = static_cast<std::size_t>(N_) * cfg_.d_model;
+    const int D = cfg_.d_model, V = cfg_.vocab;
+    cross_entropy_backward(d_logits_.data(), probs_.data(), targets_.data(), loss_.counted, N_, V, par_);
+    // gradient wrt the head's input
+    std::fill(g_x_.begin(), g_x_.end(), T(0));
+    const T* head_in = has_final_norm_ ? final_out_.data() : hs_.back().data();
+    linear_backward(g_x_.data(), G(head_w_), G(head_b_), d_logits_.data(), head_in, P(head_w_), N_, D, V, par_);
+    std::vector<T>* cur = &g_x_;
+    std::vector<T>* other = &g_y_;
+    if (has_final_norm_) {
+        std::fill(other->begin(), other->end(), T(0));
+        norm_bwd(final_norm_, other->data(), cur->data(), hs_.back().data());
+        std::swap(cur, other);
+    }
+    const std::size_t L = layers_.size();
+    probes_.grad_rms.assign(L + 1, 0.0);
+    probes_.grad_rms[L] = rms(cur->data(), ND);
+    for (std::size_t li = L; li-- > 0;) {
+        Layer& l = layers_[li];
+        std::fill(g_mid_.begin(), g_mid_.end(), T(0));
+        block_bwd(l.ffn, g_mid_.data(), cur->data(), l.mid.data());
+        std::fill(other->begin(), other->end(), T(0));
+        block_bwd(l.attn, other->data(), g_mid_.data(), hs_[li].data());
+        std::swap(cur, other);
+        probes_.grad_rms[li] = rms(cur->data(), ND);
+    }
+    if (has_emb_norm_) {
+        std::fill(other->begin(), other->end(), T(0));
+        norm_bwd(emb_norm_, other->data(), cur->data(), emb_raw_.data());
+        std::swap(cur, other);
+    }
+    const T scale = cfg_.embedding_scale_sqrt_d ? static_cast<T>(std::sqrt(static_cast<double>(D))) : T(1);
+    embedding_backward(G(emb_w_), pos_w_ >= 0 ? G(pos_w_) : nullptr, cur->data(), ids_.data(), scale, B_, T_, D, par_);
+}
+
+template class Model<float>;
+template class Model<double>;
+
+}  // namespace ns

@@ -1,0 +1,164 @@
+// A configurable Transformer encoder stack (SPEC section 1): parameters in one contiguous buffer,
+// gradients in a second of the same layout, forward and hand-written backward, and the probes
+// (norm statistics, hidden-state RMS) gathered during the same passes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/config.h"
+#include "engine/kernels.h"
+#include "engine/parallel.h"
+
+namespace ns {
+
+// One named tensor of the parameter (or buffer) storage.
+struct ParamInfo {
+    std::string name;                  // SPEC section 5, e.g. "layers.3.norm1.weight"
+    int layer = -1;                    // -1 outside the stack
+    std::vector<std::int64_t> shape;
+    std::size_t offset = 0;            // into params/grads (or buffers for running statistics)
+    std::size_t size = 0;
+    bool is_buffer = false;            // batchnorm running statistics: not trained, no gradient
+};
+
+// The probe of one norm site: per position (B*T rows) mean and biased variance over D of the
+// vector entering and leaving the norm (output after gamma and beta).
+struct NormSiteProbe {
+    std::string site;  // embedding, norm1, norm2, norm1_out, norm2_out, final
+    int layer = -1;
+    NormKind kind = NormKind::None;
+    std::vector<double> mean_in, var_in, mean_out, var_out;  // (B*T) per sample and position
+};
+
+struct ModelProbes {
+    int batch = 0, seq_len = 0;
+    std::vector<NormSiteProbe> norms;
+    std::vector<double> hidden_rms;  // (L+1): after the embedding (0) and after each layer
+    std::vector<double> grad_rms;    // (L+1): of dLoss/dhidden, filled by backward
+};
+
+struct ForwardOptions {
+    Mode mode = Mode::Train;
+    bool collect_probes = false;
+    std::uint64_t dropout_seed = 0;  // dropout mask = f(seed, step, site, element)
+    std::uint64_t step = 0;
+};
+
+template <class T>
+class Model {
+public:
+    Model(const ModelConfig& cfg, const Parallel& par);
+
+    const ModelConfig& config() const { return cfg_; }
+    const std::vector<ParamInfo>& tensors() const { return tensors_; }
+    const ParamInfo* find(const std::string& name) const;
+
+    // Weights from the seed (SPEC section 1, init). Each tensor draws from its own stream keyed
+    // by the seed and its name, so runs that differ by one optional tensor share all others.
+    void init(std::uint64_t seed);
+
+    // Forward over ids (B, T), targets (B, T); returns the mean loss. Keeps what backward needs.
+    LossResult forward(const std::int32_t* ids, const std::int32_t* targets, int B, int Tn,
+                       const ForwardOptions& opt = {});
+    // Backward of the last forward: ADDS into grads(). zero_grad() is the caller's step.
+    void backward();
+    void zero_grad();
+
+    std::vector<T>& params() { return params_; }
+    const std::vector<T>& params() const { return params_; }
+    std::vector<T>& grads() { return grads_; }
+    const std::vector<T>& grads() const { return grads_; }
+    std::vector<T>& buffers() { return buffers_; }
+    const std::vector<T>& buffers() const { return buffers_; }
+    std::size_t num_params() const { return params_.size(); }
+
+    const std::vector<T>& logits() const { return logits_; }  // (B*T, V) of the last forward
+    const ModelProbes& probes() const { return probes_; }      // filled when collect_probes
+
+    // Copy weights (and buffers) from another model with the same config (float <-> double).
+    template <class U>
+    void copy_weights_from(const Model<U>& other) {
+        for (std::size_t i = 0; i < params_.size(); ++i) params_[i] = static_cast<T>(other.params()[i]);
+        for (std::size_t i = 0; i < buffers_.size(); ++i) buffers_[i] = static_cast<T>(other.buffers()[i]);
+    }
+
+private:
+    struct Norm {
+        std::string site;
+        int layer = -1;
+        NormKind kind = NormKind::None;
+        int gamma = -1, beta = -1, alpha = -1, rmean = -1, rvar = -1;  // tensor indices
+        NormCache<T> cache;
+        int probe = -1;  // index into probes_.norms
+    };
+    // One residual block: a sublayer (attention or FFN) with its norm(s) and residual add.
+    struct Block {
+        bool attention = true;
+        Norm n_a;  // post: after the add; pre and sandwich: before the sublayer
+        Norm n_b;  // sandwich only: after the sublayer (norm*_out)
+        // tensor indices: attention in_proj w/b, out_proj w/b; FFN linear1 w/b, linear2 w/b
+        int w1 = -1, b1 = -1, w2 = -1, b2 = -1;
+        // activations of the last forward
+        std::vector<T> normed;  // pre/sandwich: N_a(x)                      (N, D)
+        std::vector<T> qkv;     // attention: packed q, k, v                 (N, 3D)
+        std::vector<T> att;     // attention probabilities                   (B, H, T, T)
+        std::vector<T> hidden;  // attention: context (N, D); FFN: linear1 out (N, F)
+        std::vector<T> act;     // FFN: activation output                    (N, F)
+        std::vector<T> sub;     // sublayer output after dropout             (N, D)
+        std::vector<T> pre_norm;  // post: a*x + sub; sandwich: N_b(sub)     (N, D)
+        std::uint64_t dropout_site = 0;
+    };
+    struct Layer {
+        Block attn, ffn;
+        std::vector<T> mid;  // output of the attention block (N, D)
+    };
+
+    int add_tensor(const std::string& name, int layer, std::vector<std::int64_t> shape, bool buffer = false);
+    Norm make_norm(const std::string& prefix, const std::string& site, int layer);
+    NormWeights<T> weights_of(const Norm& n);
+    NormWeights<T> grads_of(const Norm& n);
+    T* P(int idx) { return params_.data() + tensors_[idx].offset; }
+    T* G(int idx) { return grads_.data() + tensors_[idx].offset; }
+    void ensure_workspace(int B, int Tn);
+    void norm_fwd(Norm& n, T* out, const T* in);
+    void norm_bwd(Norm& n, T* din, const T* dout, const T* in);
+    void sublayer_fwd(Block& blk, const T* in);
+    void sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in);
+    void block_fwd(Block& blk, T* out, const T* x);
+    void block_bwd(Block& blk, T* dx, const T* dout, const T* x);
+    double rms(const T* x, std::size_t n) const;
+
+    ModelConfig cfg_;
+    const Parallel& par_;
+    std::vector<ParamInfo> tensors_;
+    std::vector<T> params_, grads_, buffers_;
+    std::vector<T> sinusoid_;  // (max_len, D) when positional is sinusoidal
+
+    int emb_w_ = -1, pos_w_ = -1, head_w_ = -1, head_b_ = -1;
+    bool has_emb_norm_ = false, has_final_norm_ = false;
+    Norm emb_norm_, final_norm_;
+    std::vector<Layer> layers_;
+
+    // Workspace of the last forward.
+    int B_ = 0, T_ = 0, N_ = 0;
+    ForwardOptions opt_;
+    bool have_forward_ = false;
+    std::vector<std::int32_t> ids_, targets_;
+    std::vector<T> emb_raw_;                 // s*E[x] + P (N, D): the embedding norm's input
+    std::vector<std::vector<T>> hs_;         // hidden after embedding and each layer, (L+1) x (N, D)
+    std::vector<T> final_out_;               // after the final norm (N, D)
+    std::vector<T> logits_, probs_;          // (N, V)
+    std::vector<double> row_loss_;
+    LossResult loss_;
+    std::vector<T> d_a_, d_b_, d_c_, d_wide_, d_qkv_, d_att_, d_logits_;  // backward scratch
+    std::vector<T> g_x_, g_y_, g_mid_;       // gradients of hidden states
+    std::vector<T> scratch_d_;
+    ModelProbes probes_;
+};
+
+extern template class Model<float>;
+extern template class Model<double>;
+
+}  // namespace ns
