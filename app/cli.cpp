@@ -1,5 +1,6 @@
 #include "app/cli.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -10,6 +11,8 @@
 #include "engine/config.h"
 #include "engine/parallel.h"
 #include "engine/probe.h"
+#include "engine/run_writer.h"
+#include "engine/trainer.h"
 #include "engine/report.h"
 #include "engine/safetensors.h"
 
@@ -26,6 +29,8 @@ struct UsageError {
 struct Args {
     std::string command, experiment, out;
     int threads = 0;
+    long steps = -1;
+    bool quiet = false;
 };
 
 int parse_int(const std::string& opt, const char* value, int lo, int hi) {
@@ -51,6 +56,8 @@ Args parse(int argc, char** argv) {
         };
         if (s == "--out") a.out = value();
         else if (s == "--threads") a.threads = parse_int("--threads", value(), 1, 256);
+        else if (s == "--steps" && a.command == "train") a.steps = parse_int("--steps", value(), 0, 100000000);
+        else if (s == "--quiet" && a.command == "train") a.quiet = true;
         else if (s.size() > 1 && s[0] == '-') throw UsageError{"unknown option " + s};
         else if (a.experiment.empty()) a.experiment = s;
         else throw UsageError{"unexpected argument '" + s + "'"};
@@ -70,17 +77,89 @@ int probe(const Args& a) {
     return kDone;
 }
 
+// Writes the files and, unless quiet, shows each run's progress on standard error.
+class Progress : public ns::TrainerSink {
+public:
+    Progress(ns::RunWriter& writer, const ns::Trainer& t, bool quiet) : writer_(writer), trainer_(t), quiet_(quiet) {
+        last_.resize(t.num_runs());
+        start_ = last_print_ = Clock::now();
+    }
+    void on_metrics(int run, const ns::StepMetrics& m) override {
+        writer_.on_metrics(run, m);
+        last_[run] = m;
+        if (!quiet_ && run == trainer_.num_runs() - 1) maybe_print(false);
+    }
+    void on_probe(int run, const ns::ProbeSnapshot& p) override { writer_.on_probe(run, p); }
+    void on_diverged(int run, long step, const std::string& cause) override {
+        writer_.on_diverged(run, step, cause);
+        if (!quiet_)
+            std::fprintf(stderr, "%s: diverged at step %ld: %s\n", trainer_.experiment().runs[run].name.c_str(), step,
+                         cause.c_str());
+    }
+    void maybe_print(bool force) {
+        const auto now = Clock::now();
+        if (!force && now - last_print_ < std::chrono::milliseconds(1000)) return;
+        last_print_ = now;
+        const double secs = std::chrono::duration<double>(now - start_).count();
+        const long step = trainer_.current_step(), total = trainer_.total_steps();
+        const double rate = secs > 0 ? step / secs : 0.0;
+        const double eta = rate > 0 ? (total - step) / rate : 0.0;
+        for (int i = 0; i < trainer_.num_runs(); ++i) {
+            const auto st = trainer_.status(i);
+            const auto& m = last_[i];
+            if (st.diverged)
+                std::fprintf(stderr, "  %-20s diverged at step %ld (%s)\n", trainer_.experiment().runs[i].name.c_str(),
+                             st.diverged_step, st.cause.c_str());
+            else
+                std::fprintf(stderr, "  %-20s step %5ld/%ld  loss %8.4f  acc %5.1f%%  %6.1f steps/s  ETA %4.0f s\n",
+                             trainer_.experiment().runs[i].name.c_str(), st.step, static_cast<long>(trainer_.experiment().runs[i].train.steps),
+                             m.train_loss, 100.0 * m.train_acc, rate, eta);
+        }
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    ns::RunWriter& writer_;
+    const ns::Trainer& trainer_;
+    bool quiet_;
+    std::vector<ns::StepMetrics> last_;
+    Clock::time_point start_, last_print_;
+};
+
+int train(const Args& a) {
+    ns::Experiment e = ns::load_experiment_file(a.experiment);
+    if (a.steps >= 0) {
+        e.train.steps = static_cast<int>(a.steps);
+        for (auto& r : e.runs) r.train.steps = static_cast<int>(a.steps);
+    }
+    const int threads = a.threads > 0 ? a.threads : ns::Parallel::hardware_threads();
+    ns::Trainer trainer(e, threads);
+    ns::RunWriter writer(e, a.out);
+    Progress progress(writer, trainer, a.quiet);
+    trainer.set_sink(&progress);
+    const auto t0 = std::chrono::steady_clock::now();
+    trainer.run();
+    writer.finish(trainer);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!a.quiet) {
+        progress.maybe_print(true);
+        std::fprintf(stderr, "Trained %d run(s), %ld steps, in %.1f s. Files in %s/\n", trainer.num_runs(),
+                     trainer.current_step(), secs, a.out.c_str());
+    }
+    return kDone;
+}
+
 }  // namespace
 
 bool is_command(int argc, char** argv) {
-    return argc >= 2 && std::strcmp(argv[1], "probe") == 0;
+    return argc >= 2 && (std::strcmp(argv[1], "probe") == 0 || std::strcmp(argv[1], "train") == 0);
 }
 
 int run_command(int argc, char** argv) {
     const std::string cmd = argv[1];
     try {
         const Args a = parse(argc, argv);
-        return probe(a);
+        return a.command == "train" ? train(a) : probe(a);
     } catch (const UsageError& u) {
         std::fprintf(stderr, "normscope %s: %s\nTry 'normscope --help'.\n", cmd.c_str(), u.message.c_str());
         return kRefused;
@@ -125,6 +204,11 @@ void print_help() {
         "Usage:\n"
         "  normscope [EXPERIMENT.json]          open the window (the built-in Post-LN vs Pre-LN\n"
         "                                       experiment if no file is given)\n"
+        "  normscope train EXPERIMENT.json --out DIR [--threads N] [--steps N] [--quiet]\n"
+        "                                       train every run headless; writes metrics.csv,\n"
+        "                                       norm_stats.csv, grad_norms.csv, residual.csv and the\n"
+        "                                       final weights.safetensors to DIR/<run>/, progress on\n"
+        "                                       standard error (--quiet silences it)\n"
         "  normscope probe EXPERIMENT.json --out DIR [--threads N]\n"
         "                                       one forward and backward pass at initialisation on\n"
         "                                       the first training batch of every run; writes\n"

@@ -534,7 +534,8 @@ std::string file_safe_name(const std::string& run_name) {
 double estimate_training_bytes(const ModelConfig& m, const TrainConfig& t) {
     const double L = m.layers, D = m.d_model, H = m.heads, F = m.d_ff, V = m.vocab;
     const double B = t.batch, T = t.seq_len;
-    const double positions = m.positional == Positional::Learned ? double(m.max_len) * D : 0.0;
+    // learned positions are parameters; a sinusoidal table is a constant of the same size
+    const double positions = m.positional != Positional::None ? double(m.max_len) * D : 0.0;
     const double per_layer = (3 * D * D + 3 * D)   // in_proj
                              + (D * D + D)         // out_proj
                              + (F * D + F)         // linear1
@@ -577,6 +578,9 @@ void validate(const ModelConfig& m, const TrainConfig& t, const std::string& pre
     at_least(model + ".d_ff", m.d_ff, 1);
     at_least(model + ".vocab", m.vocab, 2);
     at_least(model + ".max_len", m.max_len, 1);
+    if (m.max_len > 65536) fail(model + ".max_len", "must be at most 65536, got " + std::to_string(m.max_len));
+    if (m.norm == NormKind::LayerNormStd && m.d_model < 2)
+        fail(model + ".d_model", "layernorm_std divides by d_model - 1, so d_model must be at least 2");
     positive(model + ".eps", m.eps);
     unit_interval(model + ".dropout", m.dropout, false);
     if (!std::isfinite(m.dyt_alpha)) fail(model + ".dyt_alpha", "must be a finite number");
@@ -743,7 +747,7 @@ Experiment parse_experiment(const json& j, const std::string& source_dir) {
             }
             if (r.contains("train")) {
                 apply_keys(run.train, r.at("train"), path + ".train", train_rules());
-                resolve_text_file(run.train, source_dir);
+                if (r.at("train").contains("text_file")) resolve_text_file(run.train, source_dir);
                 json resolved = to_json(run.train);
                 resolved["text_file"] = run.train.text_file;
                 run.train_overrides = canonical_overrides(r.at("train"), resolved);

@@ -34,8 +34,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Tensors are written in the given order; the header lists them sorted by name, as the reference
-// implementation does. Written to a temporary file in the same folder and renamed into place.
+// The header and the data are sorted by tensor name, so the same tensors always give the same
+// bytes. Written to a temporary file in the same folder, synced and renamed into place.
 void write_safetensors(const std::string& path, const std::vector<Tensor>& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 std::vector<Tensor> read_safetensors(const std::string& path,

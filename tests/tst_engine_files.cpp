@@ -340,6 +340,10 @@ void TestEngineFiles::textFileResolvedAgainstExperimentFolder() {
     QCOMPARE(e.train.text_file, std::string("/data/exp/books/a.txt"));
     QCOMPARE(e.runs[0].train.text_file, std::string("/data/exp/books/a.txt"));
     QCOMPARE(e.runs[1].train.text_file, std::string("/abs/b.txt"));
+    // A relative folder is joined once, also for a run that overrides other train keys.
+    const json k = small_with(R"({"model": {"causal": true}, "train": {"task": "text", "text_file": "a.txt"},
+                                  "runs": [{"name": "A", "train": {"lr": 0.01}}]})");
+    QCOMPARE(ns::parse_experiment(k, "rel").runs[0].train.text_file, std::string("rel/a.txt"));
     // Without a folder the path stays as written.
     QCOMPARE(ns::parse_experiment(j).train.text_file, std::string("books/a.txt"));
 }

@@ -1,0 +1,38 @@
+// Optimizers (one flat loop over the parameter buffer), learning-rate schedules and clipping.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/config.h"
+
+namespace ns {
+
+// The learning rate applied at step s (1 = the first update).
+double schedule_lr(const TrainConfig& t, long step);
+
+// SGD with momentum (L2 weight decay added to the gradient, as torch.optim.SGD), Adam (L2, as
+// torch.optim.Adam) and AdamW (decoupled decay, as torch.optim.AdamW).
+template <class T>
+class OptimizerState {
+public:
+    OptimizerState(const TrainConfig& t, std::size_t n);
+    // One update of params with grads at learning rate lr; `step` counts from 1.
+    void update(T* params, const T* grads, std::size_t n, double lr, long step);
+    void reset();
+
+private:
+    TrainConfig cfg_;
+    std::vector<T> m_, v_;  // SGD: m_ is the momentum buffer
+};
+
+// Scales grads so that their global L2 norm is at most max_norm (torch.nn.utils.clip_grad_norm_:
+// factor max_norm / (norm + 1e-6) when norm exceeds max_norm). Returns the factor applied.
+template <class T>
+double clip_global_norm(T* grads, std::size_t n, double norm, double max_norm);
+
+// Global L2 norm, summed in double in a fixed order.
+template <class T>
+double l2_norm(const T* x, std::size_t n);
+
+}  // namespace ns
