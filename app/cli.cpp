@@ -149,6 +149,15 @@ int train(const Args& a) {
     return kDone;
 }
 
+std::string experiment_arg(int argc, char** argv) {
+    for (int i = 2; i < argc; ++i) {
+        const std::string s = argv[i];
+        if (s == "--out" || s == "--threads" || s == "--steps") { ++i; continue; }
+        if (!s.empty() && s[0] != '-') return s;
+    }
+    return {};
+}
+
 }  // namespace
 
 bool is_command(int argc, char** argv) {
@@ -164,7 +173,10 @@ int run_command(int argc, char** argv) {
         std::fprintf(stderr, "normscope %s: %s\nTry 'normscope --help'.\n", cmd.c_str(), u.message.c_str());
         return kRefused;
     } catch (const ns::ConfigError& e) {
-        std::fprintf(stderr, "normscope %s: %s\n", cmd.c_str(), e.what());
+        // Errors found after loading (a run's data) name the experiment file too.
+        const std::string file = e.file().empty() && argc > 2 ? experiment_arg(argc, argv) : e.file();
+        const ns::ConfigError named(file, e.field(), e.reason());
+        std::fprintf(stderr, "normscope %s: %s\n", cmd.c_str(), named.what());
         return kRefused;
     } catch (const ns::OutputError& e) {
         std::fprintf(stderr, "normscope %s: %s\n", cmd.c_str(), e.what());

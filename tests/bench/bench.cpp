@@ -1,0 +1,206 @@
+// normscope-bench: training-step speed of the engine on the lesson model and configs S and M,
+// Post-LN and Pre-LN, 1 and 2 threads, against a large single-precision GEMM measured in the
+// same run as the machine's practical peak. Run by hand, never by ctest.
+//
+//   build/bin/normscope-bench [--steps N] [--warmup N] [--config lesson,S,M] [--threads 1,2]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "engine/model.h"
+#include "engine/optimizer.h"
+#include "engine/tasks.h"
+
+// ---- heap accounting: current and peak bytes, for the peak memory of each config ----------
+namespace {
+std::atomic<std::size_t> g_current{0}, g_peak{0};
+void note_alloc(std::size_t n) {
+    const std::size_t now = g_current.fetch_add(n) + n;
+    std::size_t p = g_peak.load();
+    while (now > p && !g_peak.compare_exchange_weak(p, now)) {}
+}
+}  // namespace
+
+void* operator new(std::size_t n) {
+    void* p = std::malloc(n + 16);
+    if (!p) throw std::bad_alloc();
+    *static_cast<std::size_t*>(p) = n;
+    note_alloc(n);
+    return static_cast<char*>(p) + 16;
+}
+void operator delete(void* p) noexcept {
+    if (!p) return;
+    char* base = static_cast<char*>(p) - 16;
+    g_current.fetch_sub(*reinterpret_cast<std::size_t*>(base));
+    std::free(base);
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete[](void* p) noexcept { operator delete(p); }
+void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
+void operator delete[](void* p, std::size_t) noexcept { operator delete(p); }
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Config {
+    std::string name;
+    int L, D, H, F, T, B, V;
+};
+
+const std::vector<Config> kConfigs = {
+    {"lesson", 6, 64, 4, 256, 16, 32, 32},
+    {"S", 6, 128, 4, 512, 32, 32, 32},
+    {"M", 12, 256, 8, 1024, 64, 32, 64},
+};
+
+// Matrix-multiply FLOPs of one training step: forward, and backward at twice the forward.
+double step_flops(const Config& c) {
+    const double N = double(c.B) * c.T;
+    const double per_layer = 2 * N * c.D * 3 * c.D      // q, k, v projection
+                             + 2 * 2 * N * c.T * c.D    // scores and weighted values
+                             + 2 * N * c.D * c.D        // output projection
+                             + 2 * 2 * N * c.D * c.F;   // FFN
+    const double forward = c.L * per_layer + 2 * N * c.D * c.V;
+    return 3 * forward;
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// A large SGEMM, tiled over the arena like the engine's own products.
+double gemm_gflops(int threads, int reps) {
+    const int n = 1536;
+    using M = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    M a = M::Constant(n, n, 0.5f), b = M::Constant(n, n, 0.25f), c(n, n);
+    ns::Parallel par(threads);
+    std::vector<double> times;
+    for (int r = 0; r < reps + 1; ++r) {
+        const auto t0 = Clock::now();
+        par.for_tiles(n, 128, [&](std::size_t r0, std::size_t r1) {
+            c.middleRows(r0, r1 - r0).noalias() = a.middleRows(r0, r1 - r0) * b;
+        });
+        const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (r > 0) times.push_back(s);
+    }
+    return 2.0 * n * n * n / median(times) / 1e9;
+}
+
+struct Row {
+    std::string config, placement;
+    int threads;
+    double ms, tokens_per_s, gflops, peak_mib;
+};
+
+Row bench(const Config& c, ns::NormPlacement placement, int threads, int steps, int warmup) {
+    ns::ModelConfig m;
+    m.layers = c.L;
+    m.d_model = c.D;
+    m.heads = c.H;
+    m.d_ff = c.F;
+    m.vocab = c.V;
+    m.max_len = c.T;
+    m.placement = placement;
+    ns::TrainConfig t;
+    t.seq_len = c.T;
+    t.batch = c.B;
+    t.lr = 1e-3;
+    t.beta2 = 0.98;
+    const std::size_t base = g_current.load();
+    g_peak = base;
+    std::vector<double> times;
+    {
+        ns::Parallel par(threads);
+        auto data = ns::TaskData::create(m, t, "");
+        ns::Model<float> model(m, par);
+        model.init(0);
+        ns::OptimizerState<float> opt(t, model.num_params());
+        const ns::Batch b = data->train_batch(0);
+        ns::ForwardOptions fo;
+        fo.mode = ns::Mode::Train;
+        for (int s = 1; s <= warmup + steps; ++s) {
+            const auto t0 = Clock::now();
+            model.zero_grad();
+            model.forward(b.ids.data(), b.targets.data(), c.B, c.T, fo);
+            model.backward();
+            opt.update(model.params().data(), model.grads().data(), model.num_params(), 1e-3, s);
+            const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
+            if (s > warmup) times.push_back(sec);
+        }
+    }
+    const double med = median(times);
+    Row r;
+    r.config = c.name;
+    r.placement = placement == ns::NormPlacement::Post ? "post" : "pre";
+    r.threads = threads;
+    r.ms = med * 1e3;
+    r.tokens_per_s = double(c.B) * c.T / med;
+    r.gflops = step_flops(c) / med / 1e9;
+    r.peak_mib = double(g_peak.load() - base) / (1024.0 * 1024.0);
+    return r;
+}
+
+std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) out.push_back(item);
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int steps = 20, warmup = 3;
+    std::vector<std::string> configs = {"lesson", "S", "M"};
+    std::vector<int> thread_counts = {1, 2};
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); std::exit(2); }
+            return argv[++i];
+        };
+        if (a == "--steps") steps = std::max(1, std::atoi(next().c_str()));
+        else if (a == "--warmup") warmup = std::max(0, std::atoi(next().c_str()));
+        else if (a == "--config") configs = split(next());
+        else if (a == "--threads") { thread_counts.clear(); for (auto& t : split(next())) thread_counts.push_back(std::atoi(t.c_str())); }
+        else if (a == "--help" || a == "-h") {
+            std::printf("usage: normscope-bench [--steps N] [--warmup N] [--config lesson,S,M] [--threads 1,2]\n");
+            return 0;
+        } else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return 2; }
+    }
+    std::printf("# normscope-bench: median of %d training steps (forward, backward, Adam) after %d warm-up steps\n",
+                steps, warmup);
+    std::vector<double> peak(thread_counts.size());
+    for (std::size_t k = 0; k < thread_counts.size(); ++k) {
+        peak[k] = gemm_gflops(thread_counts[k], 5);
+        std::printf("# SGEMM 1536^3 (Eigen, %d thread%s): %.1f GFLOP/s\n", thread_counts[k],
+                    thread_counts[k] > 1 ? "s" : "", peak[k]);
+    }
+    std::printf("\n| config | placement | threads | ms/step | tokens/s | GFLOP/s | of SGEMM | peak heap MiB |\n");
+    std::printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (const auto& name : configs) {
+        auto it = std::find_if(kConfigs.begin(), kConfigs.end(), [&](const Config& c) { return c.name == name; });
+        if (it == kConfigs.end()) { std::fprintf(stderr, "unknown config %s\n", name.c_str()); return 2; }
+        for (auto placement : {ns::NormPlacement::Post, ns::NormPlacement::Pre})
+            for (std::size_t k = 0; k < thread_counts.size(); ++k) {
+                const Row r = bench(*it, placement, thread_counts[k], steps, warmup);
+                std::printf("| %s | %s | %d | %.2f | %.0f | %.1f | %.0f%% | %.1f |\n", r.config.c_str(), r.placement.c_str(),
+                            r.threads, r.ms, r.tokens_per_s, r.gflops, 100.0 * r.gflops / peak[k], r.peak_mib);
+                std::fflush(stdout);
+            }
+    }
+    return 0;
+}

@@ -1,0 +1,142 @@
+// The real `normscope train`: every file with SPEC headers, bit-identical across runs and thread
+// counts, a diverging run recorded as a result, and the text task learning from the shipped corpus.
+#include <QtTest>
+
+#include <QProcess>
+#include <QTemporaryDir>
+
+namespace {
+
+struct Result {
+    int exit_code = -1;
+    QString out, err;
+};
+
+Result run(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(NS_NORMSCOPE_BIN), args);
+    if (!p.waitForFinished(300000)) {
+        p.kill();
+        return {};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+QByteArray read_all(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QStringList lines_of(const QString& path) {
+    QStringList l = QString::fromUtf8(read_all(path)).split('\n');
+    if (!l.isEmpty() && l.last().isEmpty()) l.removeLast();
+    return l;
+}
+
+const QString kTiny = QStringLiteral(NS_TEST_DATA_DIR "/tiny.json");
+
+}  // namespace
+
+class CliTrain : public QObject {
+    Q_OBJECT
+private slots:
+    void writesEveryFile();
+    void bitIdenticalAcrossRunsAndThreads();
+    void divergedRunIsAResult();
+    void stepsOverrideAndQuiet();
+    void textTaskLowersLoss();
+    void missingTextFileIsRefused();
+};
+
+void CliTrain::writesEveryFile() {
+    QTemporaryDir dir;
+    const Result r = run({"train", kTiny, "--out", dir.path()});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QVERIFY(r.err.contains("steps/s"));
+    QVERIFY(QFileInfo::exists(dir.path() + "/experiment.json"));
+    const QString d = dir.path() + "/Post-LN";
+    const QStringList m = lines_of(d + "/metrics.csv");
+    QCOMPARE(m.value(0), QString("step,lr,train_loss,train_acc,val_loss,val_acc,grad_norm,diverged"));
+    QCOMPARE(m.size(), 31);
+    for (int i = 1; i < m.size(); ++i) {
+        const QStringList c = m[i].split(',');
+        QCOMPARE(c.size(), 8);
+        QCOMPARE(c[0].toInt(), i);
+        QCOMPARE(c[4].isEmpty(), i % 10 != 0);  // validation every 10 steps
+        QCOMPARE(c[7], QString("0"));
+    }
+    QCOMPARE(lines_of(d + "/norm_stats.csv").value(0), QString("step,site,layer,position,mean_in,var_in,mean_out,var_out"));
+    QCOMPARE(lines_of(d + "/grad_norms.csv").value(0), QString("step,name,layer,grad_norm,param_norm"));
+    const QStringList res = lines_of(d + "/residual.csv");
+    QCOMPARE(res.value(0), QString("step,layer,hidden_rms,grad_rms"));
+    // probes at steps 0, 10, 20 during training and 30 after the last update; 3 rows each (L = 2)
+    QCOMPARE(res.size(), 1 + 4 * 3);
+    QCOMPARE(res.last().split(',').value(0), QString("30"));
+    QVERIFY(read_all(d + "/weights.safetensors").size() > 1000);
+    // A run name with a comma and a space gets a file-safe folder.
+    QVERIFY(QFileInfo::exists(dir.path() + "/Pre-LN_BatchNorm/metrics.csv"));
+}
+
+void CliTrain::bitIdenticalAcrossRunsAndThreads() {
+    QTemporaryDir a, b, c;
+    QCOMPARE(run({"train", kTiny, "--out", a.path(), "--threads", "2", "--quiet"}).exit_code, 0);
+    QCOMPARE(run({"train", kTiny, "--out", b.path(), "--threads", "2", "--quiet"}).exit_code, 0);
+    QCOMPARE(run({"train", kTiny, "--out", c.path(), "--threads", "1", "--quiet"}).exit_code, 0);
+    for (const QString f : {"Post-LN/metrics.csv", "Pre-LN_BatchNorm/metrics.csv", "Pre-LN_BatchNorm/norm_stats.csv",
+                            "Post-LN/grad_norms.csv", "Post-LN/weights.safetensors", "exploding/metrics.csv"}) {
+        const QByteArray x = read_all(a.path() + "/" + f);
+        QVERIFY2(!x.isEmpty(), qPrintable(f));
+        QVERIFY2(x == read_all(b.path() + "/" + f), qPrintable("two runs differ: " + f));
+        QVERIFY2(x == read_all(c.path() + "/" + f), qPrintable("1 and 2 threads differ: " + f));
+    }
+}
+
+void CliTrain::divergedRunIsAResult() {
+    QTemporaryDir dir;
+    const Result r = run({"train", kTiny, "--out", dir.path()});
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY2(r.err.contains("exploding: diverged at step"), qPrintable(r.err));
+    const QStringList m = lines_of(dir.path() + "/exploding/metrics.csv");
+    QVERIFY(m.size() >= 2 && m.size() < 31);
+    for (int i = 1; i < m.size(); ++i) QCOMPARE(m[i].split(',').size(), 8);  // well formed to the end
+    QCOMPARE(m.last().split(',').value(7), QString("1"));
+    for (int i = 1; i + 1 < m.size(); ++i) QCOMPARE(m[i].split(',').value(7), QString("0"));
+    QCOMPARE(lines_of(dir.path() + "/Post-LN/metrics.csv").size(), 31);  // the others went on
+}
+
+void CliTrain::stepsOverrideAndQuiet() {
+    QTemporaryDir dir;
+    const Result r = run({"train", kTiny, "--out", dir.path(), "--steps", "7", "--quiet", "--threads", "1"});
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    QCOMPARE(lines_of(dir.path() + "/Post-LN/metrics.csv").size(), 8);
+    QVERIFY(read_all(dir.path() + "/experiment.json").contains("\"steps\": 7"));
+}
+
+void CliTrain::textTaskLowersLoss() {
+    QTemporaryDir dir;
+    const Result r = run({"train", QStringLiteral(NS_TEST_DATA_DIR "/text_small.json"), "--out", dir.path(), "--quiet"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    const QStringList m = lines_of(dir.path() + "/text_small/metrics.csv");
+    QCOMPARE(m.size(), 151);
+    const double first = m[1].split(',')[2].toDouble();
+    const double last_val = m.last().split(',')[4].toDouble();
+    qInfo("text task: first training loss %.3f, validation loss after 150 steps %.3f", first, last_val);
+    QVERIFY(last_val < first - 1.0);
+}
+
+void CliTrain::missingTextFileIsRefused() {
+    QTemporaryDir dir;
+    QFile f(dir.path() + "/e.json");
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"format": "normscope-experiment", "version": 1, "model": {"causal": true},
+               "train": {"task": "text", "text_file": "nowhere.txt"}})");
+    f.close();
+    const Result r = run({"train", dir.path() + "/e.json", "--out", dir.path() + "/out"});
+    QCOMPARE(r.exit_code, 2);
+    QVERIFY2(r.err.contains("text_file") && r.err.contains("nowhere.txt"), qPrintable(r.err));
+}
+
+QTEST_GUILESS_MAIN(CliTrain)
+#include "tst_cli_train.moc"
