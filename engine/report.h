@@ -26,6 +26,8 @@ inline constexpr const char* kMetricsHeader = "step,lr,train_loss,train_acc,val_
 inline constexpr const char* kNormStatsHeader = "step,site,layer,position,mean_in,var_in,mean_out,var_out";
 inline constexpr const char* kGradNormsHeader = "step,name,layer,grad_norm,param_norm";
 inline constexpr const char* kResidualHeader = "step,layer,hidden_rms,grad_rms";
+// Extension: validation with running statistics (evaluation mode) and with batch statistics.
+inline constexpr const char* kEvalGapHeader = "step,val_loss_eval_mode,val_acc_eval_mode,val_loss_batch_stats,val_acc_batch_stats";
 
 struct TensorNorms {
     std::string name;

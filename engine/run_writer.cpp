@@ -6,7 +6,7 @@ namespace ns {
 
 struct RunWriter::Files {
     std::string dir;
-    std::ofstream metrics, norm_stats, grad_norms, residual;
+    std::ofstream metrics, norm_stats, grad_norms, residual, eval_gap;
 };
 
 namespace {
@@ -36,6 +36,7 @@ RunWriter::RunWriter(const Experiment& e, const std::string& out_dir) : out_dir_
         open_csv(f->norm_stats, f->dir + "/norm_stats.csv", kNormStatsHeader);
         open_csv(f->grad_norms, f->dir + "/grad_norms.csv", kGradNormsHeader);
         open_csv(f->residual, f->dir + "/residual.csv", kResidualHeader);
+        open_csv(f->eval_gap, f->dir + "/eval_gap.csv", kEvalGapHeader);
         files_.push_back(std::move(f));
     }
 }
@@ -57,6 +58,11 @@ void RunWriter::on_metrics(int run, const StepMetrics& m) {
     Files& f = *files_.at(run);
     f.metrics << metrics_row(m);
     f.metrics.flush();
+    if (m.has_val) {
+        f.eval_gap << m.step << "," << csv_number(m.val_loss) << "," << csv_number(m.val_acc) << ","
+                   << csv_number(m.val_loss_batch_stats) << "," << csv_number(m.val_acc_batch_stats) << "\n";
+        f.eval_gap.flush();
+    }
     check(f.metrics, f.dir + "/metrics.csv");
 }
 

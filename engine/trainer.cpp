@@ -70,11 +70,11 @@ bool Trainer::finished() const {
 RunStatus Trainer::status(int run) const { return runs_.at(run)->status; }
 const Model<float>& Trainer::model(int run) const { return *runs_.at(run)->model; }
 
-void Trainer::evaluate(Run& r, double* loss, double* acc) {
+void Trainer::evaluate(Run& r, Mode mode, double* loss, double* acc) {
     double total = 0;
     std::int64_t counted = 0, correct = 0;
     ForwardOptions opt;
-    opt.mode = Mode::Eval;
+    opt.mode = mode;
     for (const Batch& b : r.val) {
         const LossResult res = r.model->forward(b.ids.data(), b.targets.data(), b.batch, b.seq_len, opt);
         total += res.loss * static_cast<double>(res.counted);
@@ -132,7 +132,13 @@ void Trainer::step_run(Run& r, Events& ev) {
     r.opt->update(m.params().data(), m.grads().data(), n, mt.lr, s);
     if (s % t.eval_every == 0 || s == t.steps) {
         mt.has_val = true;
-        evaluate(r, &mt.val_loss, &mt.val_acc);
+        evaluate(r, Mode::Eval, &mt.val_loss, &mt.val_acc);
+        if (r.model->buffers().empty()) {  // no batchnorm: both modes are the same function
+            mt.val_loss_batch_stats = mt.val_loss;
+            mt.val_acc_batch_stats = mt.val_acc;
+        } else {
+            evaluate(r, Mode::TrainNoUpdate, &mt.val_loss_batch_stats, &mt.val_acc_batch_stats);
+        }
         if (!std::isfinite(mt.val_loss)) {
             ev.diverged = true;
             ev.cause = not_finite("the validation loss", mt.val_loss);

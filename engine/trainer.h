@@ -25,6 +25,9 @@ struct StepMetrics {
     double train_loss = 0, train_acc = 0;
     bool has_val = false;
     double val_loss = 0, val_acc = 0;
+    // The same validation set with batch statistics (training mode) instead of BatchNorm's
+    // running statistics: the evaluation-mode gap. Equal to val_* when no norm is batchnorm.
+    double val_loss_batch_stats = 0, val_acc_batch_stats = 0;
     double grad_norm = 0;  // global, before clipping
     bool diverged = false;
 };
@@ -88,7 +91,7 @@ private:
     struct Run;
     struct Events;
     void step_run(Run& r, Events& ev);
-    void evaluate(Run& r, double* loss, double* acc);
+    void evaluate(Run& r, Mode mode, double* loss, double* acc);
     void probe_final(Run& r, Events& ev);
 
     Experiment exp_;
