@@ -544,7 +544,9 @@ void TestEngineFiles::estimateAndDeepNormScales() {
     const double P = V * D + ML * D + L * (3 * D * D + 3 * D + D * D + D + F * D + F + D * F + D + 8 * D) + V * D + V + 4 * D;
     const double bytes = 16 * P + 4 * B * T * L * (12 * D + 2 * F + 2 * H * T) + 12 * B * T * V;
     QCOMPARE(ns::estimate_training_bytes(m, t), bytes);
-    m.positional = ns::Positional::Sinusoidal;
+    m.positional = ns::Positional::Sinusoidal;  // a constant table of the same size, counted alike
+    QCOMPARE(ns::estimate_training_bytes(m, t), bytes);
+    m.positional = ns::Positional::None;
     QCOMPARE(ns::estimate_training_bytes(m, t), bytes - 16 * ML * D);
     // Far beyond int range, still finite: the arithmetic is in double.
     m.d_model = m.d_ff = m.vocab = m.max_len = std::numeric_limits<int>::max();
