@@ -196,6 +196,7 @@ bool Trainer::step() {
             r.done = true;
         }
     }
+    if (sink_) sink_->on_step_done(step_);
     return true;
 }
 
@@ -232,6 +233,11 @@ void Trainer::request_step() {
         ++step_requests_;
     }
     cv_.notify_all();
+}
+
+void Trainer::clear_cancel() {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancel_ = false;
 }
 
 void Trainer::cancel() {

@@ -54,6 +54,8 @@ public:
     virtual void on_metrics(int run, const StepMetrics& m) = 0;
     virtual void on_probe(int run, const ProbeSnapshot& p) = 0;
     virtual void on_diverged(int run, long step, const std::string& cause) = 0;
+    // After every step of every live run has been reported.
+    virtual void on_step_done(long /*step*/) {}
 };
 
 class Trainer {
@@ -82,6 +84,7 @@ public:
     void resume();
     void request_step();  // while paused: one more step
     void cancel();        // run() returns before the next step
+    void clear_cancel();  // before run() is called again to continue
     bool paused() const { return paused_.load(); }
     bool cancelled() const { return cancel_.load(); }
     // Back to the initial weights and step 0 (not while run() is running).

@@ -1,44 +1,376 @@
 #include "ui/mainwindow.h"
 
-#include <QHeaderView>
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
 #include <QLabel>
-#include <QTreeWidget>
-#include <QVBoxLayout>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSaveFile>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QToolBar>
+
+#include "ui/curveschart.h"
+#include "ui/experimentpanel.h"
+#include "ui/gradnormchart.h"
+#include "ui/heatmap.h"
+#include "ui/normstatschart.h"
+#include "ui/settings.h"
 
 namespace nsui {
 
-MainWindow::MainWindow(const ns::Experiment& experiment, QWidget* parent)
-    : QMainWindow(parent), experiment_(experiment) {
-    auto* central = new QWidget(this);
-    auto* layout = new QVBoxLayout(central);
-    auto* title = new QLabel(central);
-    title->setObjectName("experimentTitle");
-    QFont f = title->font();
-    f.setPointSizeF(f.pointSizeF() * 1.5);
-    f.setBold(true);
-    title->setFont(f);
-    title->setText(QString::fromStdString(experiment_.name));
-    layout->addWidget(title);
-    runs_ = new QTreeWidget(central);
-    runs_->setHeaderLabels({tr("Run"), tr("Norm"), tr("Placement"), tr("Layers"), tr("d_model"), tr("Residual")});
-    runs_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    layout->addWidget(runs_);
-    setCentralWidget(central);
-    setWindowTitle(tr("NormScope — %1").arg(QString::fromStdString(experiment_.name)));
-    resize(1000, 650);
-    showExperiment();
+MainWindow::MainWindow(const ns::Experiment& experiment, QWidget* parent) : QMainWindow(parent) {
+    setObjectName("MainWindow");
+    controller_ = new TrainingController(this);
+    controller_->setThreads(settings::threads.get());
+
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName("chartTabs");
+    curves_ = new TrainingCurvesChart;
+    normStats_ = new NormStatsChart;
+    gradNorms_ = new GradNormChart;
+    heatmaps_ = new NormHeatmapPanel;
+    tabs_->addTab(curves_, tr("Training curves"));
+    tabs_->addTab(normStats_, tr("Norm statistics"));
+    tabs_->addTab(gradNorms_, tr("Gradient norms"));
+    tabs_->addTab(heatmaps_, tr("Heatmaps"));
+    tabs_->setTabToolTip(0, tr("Loss and accuracy of every run, step by step."));
+    tabs_->setTabToolTip(1, tr("Mean and variance of each position's vector entering and leaving a norm."));
+    tabs_->setTabToolTip(2, tr("Gradient norm per layer and per parameter group."));
+    tabs_->setTabToolTip(3, tr("Variance entering each norm by layer and position; residual-stream RMS by layer."));
+    setCentralWidget(tabs_);
+    connect(tabs_, &QTabWidget::currentChanged, this,
+            [this](int tab) { showSnapshotInTab(tab, controller_->store().snapshot()); });
+
+    panel_ = new ExperimentPanel;
+    auto* dock = new QDockWidget(tr("Experiment"), this);
+    dock->setObjectName("experimentDock");
+    dock->setWidget(panel_);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+    buildActions();
+    buildStatusBar();
+
+    connect(panel_, &ExperimentPanel::experimentChanged, this, &MainWindow::onExperimentChanged);
+    connect(controller_, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
+    connect(controller_, &TrainingController::failed, this,
+            [this](const QString& msg) { showError(tr("Training stopped"), msg); });
+
+    redrawTimer_.setInterval(50);  // at most 20 redraws a second
+    connect(&redrawTimer_, &QTimer::timeout, this, &MainWindow::redraw);
+    redrawTimer_.start();
+
+    setAcceptDrops(true);
+    resize(1500, 920);
+    restoreGeometry(settings::windowGeometry.get());
+    restoreState(settings::windowState.get());
+    tabs_->setCurrentIndex(settings::currentTab.get());
+
+    panel_->setExperiment(experiment);
+    onExperimentChanged(experiment);
+    updateActions();
 }
 
-void MainWindow::showExperiment() {
-    runs_->clear();
-    for (const ns::RunSpec& r : experiment_.runs) {
-        auto* item = new QTreeWidgetItem(runs_);
-        item->setText(0, QString::fromStdString(r.name));
-        item->setText(1, QString::fromLatin1(ns::to_string(r.model.norm)));
-        item->setText(2, QString::fromLatin1(ns::to_string(r.model.placement)));
-        item->setText(3, QString::number(r.model.layers));
-        item->setText(4, QString::number(r.model.d_model));
-        item->setText(5, r.model.residual ? tr("on") : tr("off"));
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions() {
+    auto* file = menuBar()->addMenu(tr("&File"));
+    auto* open = file->addAction(tr("&Open experiment..."), this, &MainWindow::openDialog);
+    open->setShortcut(QKeySequence::Open);
+    recentMenu_ = file->addMenu(tr("Open &recent"));
+    rebuildRecentMenu();
+    auto* save = file->addAction(tr("&Save experiment as..."), this, &MainWindow::saveDialog);
+    save->setShortcut(QKeySequence::Save);
+    auto* builtin = file->addAction(tr("Open the &built-in experiment"), this, [this] {
+        if (controller_->busy()) controller_->reset();
+        panel_->setExperiment(ns::default_experiment());
+        onExperimentChanged(panel_->experiment());
+        setCurrentPath(QString());
+    });
+    builtin->setToolTip(tr("Post-LN vs Pre-LN, the experiment NormScope opens with."));
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    auto* train = menuBar()->addMenu(tr("&Training"));
+    runAction_ = new QAction(tr("Run"), this);
+    runAction_->setObjectName("runAction");
+    runAction_->setToolTip(tr("Train every run, or continue after a pause (Space)"));
+    pauseAction_ = new QAction(tr("Pause"), this);
+    pauseAction_->setObjectName("pauseAction");
+    pauseAction_->setToolTip(tr("Pause after the current step (Space)"));
+    stepAction_ = new QAction(tr("Step"), this);
+    stepAction_->setObjectName("stepAction");
+    stepAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    stepAction_->setToolTip(tr("Train exactly one more step (Ctrl+.)"));
+    resetAction_ = new QAction(tr("Reset"), this);
+    resetAction_->setObjectName("resetAction");
+    resetAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    resetAction_->setToolTip(tr("Stop and go back to the initial weights (Ctrl+R)"));
+    toggleAction_ = new QAction(tr("Run / pause"), this);
+    toggleAction_->setShortcut(QKeySequence(Qt::Key_Space));
+    connect(runAction_, &QAction::triggered, controller_, &TrainingController::run);
+    connect(pauseAction_, &QAction::triggered, controller_, &TrainingController::pause);
+    connect(stepAction_, &QAction::triggered, controller_, &TrainingController::step);
+    connect(resetAction_, &QAction::triggered, controller_, &TrainingController::reset);
+    connect(toggleAction_, &QAction::triggered, this, [this] {
+        if (controller_->state() == TrainingController::State::Running) controller_->pause();
+        else controller_->run();
+    });
+    addAction(toggleAction_);
+    for (auto* a : {runAction_, pauseAction_, stepAction_, resetAction_}) train->addAction(a);
+
+    auto* tb = addToolBar(tr("Run controls"));
+    tb->setObjectName("runToolBar");
+    tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    runAction_->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    pauseAction_->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+    stepAction_->setIcon(style()->standardIcon(QStyle::SP_MediaSkipForward));
+    resetAction_->setIcon(style()->standardIcon(QStyle::SP_MediaSkipBackward));
+    for (auto* a : {runAction_, pauseAction_, stepAction_, resetAction_}) tb->addAction(a);
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About NormScope"), this, &MainWindow::about);
+}
+
+void MainWindow::buildStatusBar() {
+    stateLabel_ = new QLabel;
+    stateLabel_->setObjectName("stateLabel");
+    statusBar()->addWidget(stateLabel_);
+    runLabelBox_ = new QWidget;
+    auto* h = new QHBoxLayout(runLabelBox_);
+    h->setContentsMargins(0, 0, 0, 0);
+    h->setSpacing(16);
+    statusBar()->addWidget(runLabelBox_, 1);
+    progress_ = new QProgressBar;
+    progress_->setObjectName("progress");
+    progress_->setMaximumWidth(220);
+    progress_->setFormat(tr("%v / %m steps"));
+    statusBar()->addPermanentWidget(progress_);
+}
+
+void MainWindow::updateActions() {
+    using S = TrainingController::State;
+    const S s = controller_->state();
+    runAction_->setEnabled(s != S::Running && s != S::Preparing && s != S::Finished && panel_->isValid());
+    pauseAction_->setEnabled(s == S::Running);
+    stepAction_->setEnabled(s != S::Finished && s != S::Preparing && panel_->isValid());
+    resetAction_->setEnabled(s != S::Idle || controller_->store().snapshot()->step > 0);
+    panel_->setLocked(controller_->busy());
+    QString text;
+    switch (s) {
+    case S::Idle: text = controller_->store().snapshot()->step > 0 ? tr("Stopped") : tr("Ready"); break;
+    case S::Preparing: text = tr("Preparing"); break;
+    case S::Running: text = tr("Training"); break;
+    case S::Paused: text = tr("Paused"); break;
+    case S::Finished: text = tr("Finished"); break;
+    case S::Failed: text = tr("Failed"); break;
+    }
+    stateLabel_->setText("<b>" + text + "</b>");
+}
+
+void MainWindow::onStateChanged(TrainingController::State) {
+    updateActions();
+    redraw();
+}
+
+void MainWindow::onExperimentChanged(const ns::Experiment& e) {
+    if (!controller_->busy()) controller_->setExperiment(e);
+    settings::lastExperimentJson.set(QString::fromStdString(ns::to_json(e).dump(2)));
+    setWindowTitle(tr("NormScope — %1").arg(QString::fromStdString(e.name)));
+    updateActions();
+    redraw();
+}
+
+void MainWindow::redrawNow() {
+    const SnapshotPtr s = controller_->store().snapshot();
+    drawnVersion_ = s->version;
+    curves_->setSnapshot(s);
+    normStats_->setSnapshot(s);
+    gradNorms_->setSnapshot(s);
+    heatmaps_->setSnapshot(s);
+    for (auto& v : tabVersion_) v = s->version;
+    updateStatus(*s);
+}
+
+// Only the visible chart is redrawn; the others catch up when their tab is shown.
+void MainWindow::redraw() {
+    RunStore& store = controller_->store();
+    if (store.version() == drawnVersion_ && drawnVersion_ != 0) return;
+    const SnapshotPtr s = store.snapshot();
+    drawnVersion_ = s->version;
+    showSnapshotInTab(tabs_->currentIndex(), s);
+    updateStatus(*s);
+}
+
+void MainWindow::showSnapshotInTab(int tab, const SnapshotPtr& s) {
+    if (tab < 0 || tab >= int(tabVersion_.size()) || tabVersion_[tab] == s->version) return;
+    tabVersion_[tab] = s->version;
+    switch (tab) {
+    case 0: curves_->setSnapshot(s); break;
+    case 1: normStats_->setSnapshot(s); break;
+    case 2: gradNorms_->setSnapshot(s); break;
+    case 3: heatmaps_->setSnapshot(s); break;
+    default: break;
+    }
+}
+
+void MainWindow::updateStatus(const Snapshot& s) {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (s.step < rateStep_) { rateStep_ = 0; rateTime_ = now; stepsPerSecond_ = 0; }
+    if (rateTime_ == 0) { rateTime_ = now; rateStep_ = s.step; }
+    if (now - rateTime_ >= 500 && s.step > rateStep_) {
+        const double inst = double(s.step - rateStep_) * 1000.0 / double(now - rateTime_);
+        stepsPerSecond_ = stepsPerSecond_ > 0 ? 0.5 * stepsPerSecond_ + 0.5 * inst : inst;
+        rateStep_ = s.step;
+        rateTime_ = now;
+    }
+    while (runLabels_.size() < int(s.runs.size())) {
+        auto* l = new QLabel;
+        l->setObjectName(QString("runStatus:%1").arg(runLabels_.size()));
+        runLabelBox_->layout()->addWidget(l);
+        runLabels_.append(l);
+    }
+    while (runLabels_.size() > int(s.runs.size())) delete runLabels_.takeLast();
+    const bool running = controller_->state() == TrainingController::State::Running;
+    for (std::size_t i = 0; i < s.runs.size(); ++i) {
+        const RunSeries& r = s.runs[i];
+        QString text = QString("<span style='color:%1'>&#9632;</span> <b>%2</b> ").arg(r.color.name(), r.name.toHtmlEscaped());
+        if (r.status.diverged) {
+            text += tr("diverged at step %1 (%2)").arg(r.status.diverged_step).arg(QString::fromStdString(r.status.cause));
+        } else {
+            text += tr("step %1").arg(r.status.step);
+            if (!r.metrics.empty()) text += tr(" · loss %1").arg(r.metrics.back().train_loss, 0, 'f', 4);
+            if (running && stepsPerSecond_ > 0) {
+                const double eta = double(r.train.steps - r.status.step) / stepsPerSecond_;
+                text += tr(" · %1 steps/s · ETA %2 s").arg(stepsPerSecond_, 0, 'f', 1).arg(std::max(0.0, eta), 0, 'f', 0);
+            }
+        }
+        runLabels_[i]->setText(text);
+    }
+    progress_->setMaximum(int(std::max<long>(1, s.total_steps)));
+    progress_->setValue(int(std::min(s.step, s.total_steps)));
+}
+
+void MainWindow::showError(const QString& title, const QString& text) {
+    lastMessage_ = text;
+    statusBar()->showMessage(text, 10000);
+    auto* box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName("errorBox");
+    box->open();
+}
+
+bool MainWindow::openFile(const QString& path) {
+    ns::Experiment e;
+    try {
+        e = ns::load_experiment_file(path.toStdString());
+    } catch (const std::exception& err) {
+        showError(tr("The experiment was not opened"),
+                  tr("%1\n\nThe current experiment is unchanged.").arg(QString::fromStdString(err.what())));
+        return false;
+    }
+    if (controller_->busy()) controller_->reset();
+    panel_->setExperiment(e);
+    onExperimentChanged(e);
+    setCurrentPath(path);
+    addRecent(QFileInfo(path).absoluteFilePath());
+    return true;
+}
+
+bool MainWindow::saveFile(const QString& path) {
+    QSaveFile f(path);
+    const QByteArray data = QByteArray::fromStdString(ns::to_json(panel_->experiment()).dump(2) + "\n");
+    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
+        showError(tr("The experiment was not saved"), tr("%1: %2").arg(path, f.errorString()));
+        return false;
+    }
+    setCurrentPath(path);
+    addRecent(QFileInfo(path).absoluteFilePath());
+    statusBar()->showMessage(tr("Saved %1").arg(path), 4000);
+    return true;
+}
+
+void MainWindow::setCurrentPath(const QString& path) {
+    currentPath_ = path;
+    settings::lastExperimentPath.set(path);
+    if (!path.isEmpty()) settings::lastDirectory.set(QFileInfo(path).absolutePath());
+}
+
+void MainWindow::openDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open experiment"), settings::lastDirectory.get(),
+                                                      tr("NormScope experiments (*.json);;All files (*)"));
+    if (!path.isEmpty()) openFile(path);
+}
+
+void MainWindow::saveDialog() {
+    QString suggested = currentPath_;
+    if (suggested.isEmpty())
+        suggested = settings::lastDirectory.get() + "/" +
+                    QString::fromStdString(ns::file_safe_name(panel_->experiment().name)) + ".json";
+    QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), suggested, tr("NormScope experiments (*.json)"));
+    if (path.isEmpty()) return;
+    if (!path.endsWith(".json", Qt::CaseInsensitive)) path += ".json";
+    saveFile(path);
+}
+
+void MainWindow::addRecent(const QString& path) {
+    QStringList r = settings::recentFiles.get();
+    r.removeAll(path);
+    r.prepend(path);
+    while (r.size() > settings::kMaxRecentFiles) r.removeLast();
+    settings::recentFiles.set(r);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    recentMenu_->clear();
+    const QStringList r = settings::recentFiles.get();
+    for (const QString& p : r) recentMenu_->addAction(QFileInfo(p).fileName(), this, [this, p] { openFile(p); })->setToolTip(p);
+    recentMenu_->setEnabled(!r.isEmpty());
+}
+
+void MainWindow::about() {
+    QMessageBox::about(this, tr("About NormScope"),
+                       tr("<h3>NormScope %1</h3>"
+                          "<p>See, and teach, what normalization and residual connections do inside a Transformer.</p>"
+                          "<p>The engine trains small Transformer encoders on the CPU with a hand-written backward "
+                          "pass checked against finite differences; every chart shows the engine's own numbers.</p>"
+                          "<p>Built with Qt %2, Eigen and oneTBB.</p>")
+                           .arg(QString::fromLatin1(NORMSCOPE_VERSION), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    settings::windowGeometry.set(saveGeometry());
+    settings::windowState.set(saveState());
+    settings::currentTab.set(tabs_->currentIndex());
+    redrawTimer_.stop();
+    controller_->cancel();  // the worker stops before its next step; the destructor waits for it
+    e->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+    const auto urls = e->mimeData()->urls();
+    if (urls.size() == 1 && urls.first().isLocalFile() && urls.first().toLocalFile().endsWith(".json", Qt::CaseInsensitive))
+        e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+    const auto urls = e->mimeData()->urls();
+    if (urls.size() == 1 && urls.first().isLocalFile()) {
+        openFile(urls.first().toLocalFile());
+        e->acceptProposedAction();
     }
 }
 

@@ -1,23 +1,100 @@
-// The main window. For now it shows the experiment that was opened: its runs and what differs.
+// The main window: the experiment panel (a dock), the charts (tabs), the run controls and the
+// status bar. Training runs in the controller's worker thread; the window redraws from
+// snapshots on a coalescing timer, 20 times a second at most.
 #pragma once
 
 #include <QMainWindow>
+#include <QTimer>
+
+#include <array>
 
 #include "engine/config.h"
+#include "ui/rundata.h"
+#include "ui/trainingcontroller.h"
 
-class QTreeWidget;
+class QAction;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QTabWidget;
 
 namespace nsui {
+
+class ExperimentPanel;
+class TrainingCurvesChart;
+class NormStatsChart;
+class GradNormChart;
+class NormHeatmapPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(const ns::Experiment& experiment, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens an experiment file; a refused file leaves the current experiment untouched and
+    // says why. Returns true if it was opened.
+    bool openFile(const QString& path);
+    bool saveFile(const QString& path);
+
+    TrainingController& controller() { return *controller_; }
+    ExperimentPanel* experimentPanel() const { return panel_; }
+    TrainingCurvesChart* curvesChart() const { return curves_; }
+    NormStatsChart* normStatsChart() const { return normStats_; }
+    GradNormChart* gradNormChart() const { return gradNorms_; }
+    NormHeatmapPanel* heatmapPanel() const { return heatmaps_; }
+    QTabWidget* tabs() const { return tabs_; }
+    QString lastMessage() const { return lastMessage_; }  // the last error shown to the user
+    void redrawNow();  // for tests: take a snapshot and redraw at once
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
 
 private:
-    void showExperiment();
-    ns::Experiment experiment_;
-    QTreeWidget* runs_ = nullptr;
+    void buildActions();
+    void buildStatusBar();
+    void updateActions();
+    void onStateChanged(TrainingController::State s);
+    void onExperimentChanged(const ns::Experiment& e);
+    void redraw();
+    void updateStatus(const Snapshot& s);
+    void showSnapshotInTab(int tab, const SnapshotPtr& s);
+    void showError(const QString& title, const QString& text);
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    void openDialog();
+    void saveDialog();
+    void about();
+    void setCurrentPath(const QString& path);
+
+    TrainingController* controller_ = nullptr;
+    ExperimentPanel* panel_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    TrainingCurvesChart* curves_ = nullptr;
+    NormStatsChart* normStats_ = nullptr;
+    GradNormChart* gradNorms_ = nullptr;
+    NormHeatmapPanel* heatmaps_ = nullptr;
+    QAction* runAction_ = nullptr;
+    QAction* pauseAction_ = nullptr;
+    QAction* stepAction_ = nullptr;
+    QAction* resetAction_ = nullptr;
+    QAction* toggleAction_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QList<QLabel*> runLabels_;
+    QWidget* runLabelBox_ = nullptr;
+    QLabel* stateLabel_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QTimer redrawTimer_;
+    quint64 drawnVersion_ = 0;
+    std::array<quint64, 4> tabVersion_{};  // snapshot version each chart tab shows
+    QString currentPath_;
+    QString lastMessage_;
+    // for steps/s and ETA
+    long rateStep_ = 0;
+    qint64 rateTime_ = 0;
+    double stepsPerSecond_ = 0;
 };
 
 }  // namespace nsui

@@ -1,0 +1,183 @@
+#include "ui/trainingcontroller.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+
+#include "engine/parallel.h"
+#include "engine/trainer.h"
+
+namespace nsui {
+
+namespace {
+
+// Forwards results to the store and keeps its progress up to date after each step.
+class StoreSink : public ns::TrainerSink {
+public:
+    StoreSink(RunStore& store, const ns::Trainer& t) : store_(store), trainer_(t) {}
+    void on_metrics(int run, const ns::StepMetrics& m) override { store_.on_metrics(run, m); }
+    void on_probe(int run, const ns::ProbeSnapshot& p) override { store_.on_probe(run, p); }
+    void on_diverged(int run, long step, const std::string& cause) override { store_.on_diverged(run, step, cause); }
+    void on_step_done(long step) override {
+        std::vector<ns::RunStatus> st;
+        for (int i = 0; i < trainer_.num_runs(); ++i) st.push_back(trainer_.status(i));
+        store_.set_progress(step, st);
+    }
+
+private:
+    RunStore& store_;
+    const ns::Trainer& trainer_;
+};
+
+}  // namespace
+
+void TrainingWorker::train(std::shared_ptr<ns::Trainer> trainer) {
+    try {
+        StoreSink sink(store_, *trainer);
+        trainer->set_sink(&sink);
+        const bool finished = trainer->run();
+        trainer->set_sink(nullptr);
+        Q_EMIT stopped(finished, QString());
+    } catch (const std::exception& e) {
+        trainer->set_sink(nullptr);
+        Q_EMIT stopped(false, QString::fromStdString(e.what()));
+    }
+}
+
+TrainingController::TrainingController(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<std::shared_ptr<ns::Trainer>>("std::shared_ptr<ns::Trainer>");
+    worker_ = new TrainingWorker(store_);
+    worker_->moveToThread(&thread_);
+    connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(worker_, &TrainingWorker::stopped, this, &TrainingController::onWorkerStopped);
+    thread_.setObjectName("NormScope training");
+    thread_.start();
+    store_.reset(experiment_, 0);
+}
+
+TrainingController::~TrainingController() {
+    {
+        std::lock_guard<std::mutex> lock(trainer_mu_);
+        if (trainer_) trainer_->cancel();
+    }
+    thread_.quit();
+    thread_.wait();
+}
+
+void TrainingController::setExperiment(const ns::Experiment& e) {
+    experiment_ = e;
+    if (!busy()) {
+        std::lock_guard<std::mutex> lock(trainer_mu_);
+        trainer_.reset();
+        store_.reset(experiment_, experiment_.runs.empty() ? 0 : experiment_.train.steps);
+        setState(State::Idle);
+    }
+}
+
+void TrainingController::setState(State s) {
+    if (s == state_) return;
+    state_ = s;
+    Q_EMIT stateChanged(s);
+}
+
+void TrainingController::start(bool paused) {
+    std::shared_ptr<ns::Trainer> t;
+    {
+        std::lock_guard<std::mutex> lock(trainer_mu_);
+        if (!trainer_ || trainer_->finished()) {
+            try {
+                // Building the models is cheap next to training; the data may be refused (a
+                // text file that went missing) and is reported, not thrown.
+                trainer_ = std::make_shared<ns::Trainer>(experiment_, threads_ > 0 ? threads_ : ns::Parallel::hardware_threads());
+            } catch (const std::exception& e) {
+                error_ = QString::fromStdString(e.what());
+                setState(State::Failed);
+                Q_EMIT failed(error_);
+                return;
+            }
+            store_.reset(experiment_, trainer_->total_steps());
+        }
+        trainer_->clear_cancel();
+        if (paused) trainer_->pause();
+        else trainer_->resume();
+        t = trainer_;
+    }
+    setState(paused ? State::Paused : State::Running);
+    QMetaObject::invokeMethod(worker_, [w = worker_, t] { w->train(t); }, Qt::QueuedConnection);
+}
+
+void TrainingController::run() {
+    switch (state_) {
+    case State::Paused: {
+        std::lock_guard<std::mutex> lock(trainer_mu_);
+        if (trainer_) trainer_->resume();
+        setState(State::Running);
+        return;
+    }
+    case State::Running:
+    case State::Preparing:
+        return;
+    default:
+        start(false);
+    }
+}
+
+void TrainingController::pause() {
+    if (state_ != State::Running) return;
+    std::lock_guard<std::mutex> lock(trainer_mu_);
+    if (trainer_) trainer_->pause();
+    setState(State::Paused);
+}
+
+void TrainingController::step() {
+    if (state_ == State::Running) pause();
+    if (state_ == State::Paused) {
+        std::lock_guard<std::mutex> lock(trainer_mu_);
+        if (trainer_) trainer_->request_step();
+        return;
+    }
+    if (state_ == State::Preparing) return;
+    start(true);
+    std::lock_guard<std::mutex> lock(trainer_mu_);
+    if (trainer_ && state_ == State::Paused) trainer_->request_step();
+}
+
+void TrainingController::cancel() {
+    std::lock_guard<std::mutex> lock(trainer_mu_);
+    if (trainer_) trainer_->cancel();
+}
+
+void TrainingController::reset() {
+    cancel();
+    waitForIdle(10000);
+    std::lock_guard<std::mutex> lock(trainer_mu_);
+    trainer_.reset();
+    store_.reset(experiment_, experiment_.train.steps);
+    setState(State::Idle);
+}
+
+bool TrainingController::waitForIdle(int timeout_ms) {
+    QElapsedTimer t;
+    t.start();
+    while (busy() && t.elapsed() < timeout_ms) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QThread::msleep(1);
+    }
+    return !busy();
+}
+
+void TrainingController::onWorkerStopped(bool finished, const QString& error) {
+    if (!error.isEmpty()) {
+        error_ = error;
+        setState(State::Failed);
+        Q_EMIT failed(error);
+        return;
+    }
+    if (finished) {
+        setState(State::Finished);
+        return;
+    }
+    // Cancelled: keep the results and the trainer (Run continues from here unless reset).
+    setState(State::Idle);
+}
+
+}  // namespace nsui

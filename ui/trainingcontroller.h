@@ -1,0 +1,89 @@
+// Drives the engine from a worker thread. The GUI thread never computes: it asks the controller
+// to run, pause, step, reset or cancel; the worker thread builds the trainer and trains; results
+// go into a RunStore that the window reads on its redraw timer.
+#pragma once
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+#include <mutex>
+
+#include "engine/config.h"
+#include "ui/rundata.h"
+
+namespace ns {
+class Trainer;
+}
+
+namespace nsui {
+
+class TrainingWorker;
+
+class TrainingController : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Idle, Preparing, Running, Paused, Finished, Failed };
+    Q_ENUM(State)
+
+    explicit TrainingController(QObject* parent = nullptr);
+    ~TrainingController() override;  // cancels, waits for the worker thread
+
+    // The experiment the next Run starts from (a running one is not touched until Reset).
+    void setExperiment(const ns::Experiment& e);
+    const ns::Experiment& experiment() const { return experiment_; }
+    void setThreads(int threads) { threads_ = threads; }
+
+    void run();     // start, or resume when paused
+    void pause();
+    void step();    // exactly one step (starts paused if idle)
+    void reset();   // cancel and go back to step 0 with the current experiment
+    void cancel();  // stop training; keeps the results
+
+    State state() const { return state_; }
+    bool busy() const { return state_ == State::Running || state_ == State::Paused || state_ == State::Preparing; }
+    RunStore& store() { return store_; }
+    QString lastError() const { return error_; }
+
+    // For tests: block until the worker is idle again (or the timeout in ms passes).
+    bool waitForIdle(int timeout_ms);
+
+Q_SIGNALS:
+    void stateChanged(nsui::TrainingController::State state);
+    void failed(const QString& message);
+
+private:
+    void setState(State s);
+    void start(bool paused);
+    void onWorkerStopped(bool finished, const QString& error);
+
+    ns::Experiment experiment_;
+    int threads_ = 0;
+    State state_ = State::Idle;
+    QString error_;
+    RunStore store_;
+    QThread thread_;
+    TrainingWorker* worker_ = nullptr;
+    std::shared_ptr<ns::Trainer> trainer_;  // shared with the worker
+    std::mutex trainer_mu_;
+};
+
+// Lives in the worker thread.
+class TrainingWorker : public QObject {
+    Q_OBJECT
+public:
+    TrainingWorker(RunStore& store) : store_(store) {}
+
+public Q_SLOTS:
+    // Builds a trainer for `e` (unless `trainer` already holds one for it) and trains until it
+    // finishes, is cancelled or fails.
+    void train(std::shared_ptr<ns::Trainer> trainer);
+
+Q_SIGNALS:
+    void stopped(bool finished, const QString& error);
+
+private:
+    RunStore& store_;
+};
+
+}  // namespace nsui
