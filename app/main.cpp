@@ -10,6 +10,7 @@
 #include "app/cli.h"
 #include "engine/config.h"
 #include "ui/mainwindow.h"
+#include "ui/render.h"
 #include "ui/settings.h"
 
 namespace {
@@ -33,6 +34,66 @@ ns::Experiment startup_experiment() {
     return ns::default_experiment();
 }
 
+// normscope render DIR --out DIR2 [--format png,svg,pdf] [--scale S]
+int render_command(int argc, char** argv) {
+    QString dir, out, formats = "png,svg,pdf";
+    double scale = 2.0;
+    for (int i = 2; i < argc; ++i) {
+        const QString a = QString::fromLocal8Bit(argv[i]);
+        auto value = [&]() -> QString {
+            if (i + 1 >= argc) return QString();
+            return QString::fromLocal8Bit(argv[++i]);
+        };
+        if (a == "--out") out = value();
+        else if (a == "--format") formats = value();
+        else if (a == "--scale") {
+            bool ok = false;
+            scale = value().toDouble(&ok);
+            if (!ok || scale < 0.25 || scale > 8) {
+                std::fprintf(stderr, "normscope render: --scale needs a number from 0.25 to 8\n");
+                return 2;
+            }
+        } else if (a.startsWith('-')) {
+            std::fprintf(stderr, "normscope render: unknown option %s\nTry 'normscope --help'.\n", qPrintable(a));
+            return 2;
+        } else if (dir.isEmpty()) dir = a;
+        else {
+            std::fprintf(stderr, "normscope render: unexpected argument '%s'\n", qPrintable(a));
+            return 2;
+        }
+    }
+    if (dir.isEmpty() || out.isEmpty()) {
+        std::fprintf(stderr, "normscope render: needs a result folder and --out DIR2\nTry 'normscope --help'.\n");
+        return 2;
+    }
+    QList<nsui::ImageFormat> list;
+    for (const QString& f : formats.split(',', Qt::SkipEmptyParts)) {
+        nsui::ImageFormat fmt;
+        if (!nsui::formatFromSuffix("x." + f.trimmed(), &fmt)) {
+            std::fprintf(stderr, "normscope render: --format: '%s' is not one of png, svg, pdf\n", qPrintable(f));
+            return 2;
+        }
+        list << fmt;
+    }
+    if (list.isEmpty()) {
+        std::fprintf(stderr, "normscope render: --format: name at least one of png, svg, pdf\n");
+        return 2;
+    }
+    if (!have_display()) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    try {
+        const QStringList files = nsui::renderResults(dir, out, list, scale);
+        for (const QString& f : files) std::printf("%s\n", qPrintable(f));
+        return 0;
+    } catch (const ns::ConfigError& e) {
+        std::fprintf(stderr, "normscope render: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "normscope render: %s\n", e.what());
+        return 2;
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,6 +108,7 @@ int main(int argc, char** argv) {
         }
     }
     if (nscli::is_command(argc, argv)) return nscli::run_command(argc, argv);
+    if (argc >= 2 && std::strcmp(argv[1], "render") == 0) return render_command(argc, argv);
     if (const int refused = nscli::check_window_arguments(argc, argv)) return refused;
     if (!have_display()) {
         std::fprintf(stderr,

@@ -241,8 +241,17 @@ void Model<T>::norm_fwd(Norm& n, T* out, const T* in) {
     norm_forward(out, n.cache, in, weights_of(n), n.kind, cfg_.eps, opt_.mode, N_, cfg_.d_model, par_);
     if (opt_.collect_probes) {
         NormSiteProbe& p = probes_.norms[n.probe];
-        row_moments(p.mean_in.data(), p.var_in.data(), in, N_, cfg_.d_model, par_);
-        row_moments(p.mean_out.data(), p.var_out.data(), out, N_, cfg_.d_model, par_);
+        const int D = cfg_.d_model;
+        row_moments(p.mean_in.data(), p.var_in.data(), in, N_, D, par_);
+        row_moments(p.mean_out.data(), p.var_out.data(), out, N_, D, par_);
+        const std::size_t first = static_cast<std::size_t>(T_) * D;  // sample 0: rows 0..T-1
+        p.sample_in.assign(in, in + first);
+        p.sample_out.assign(out, out + first);
+        const NormWeights<T> w = weights_of(n);
+        p.gamma.assign(w.gamma ? w.gamma : nullptr, w.gamma ? w.gamma + D : nullptr);
+        p.beta.assign(w.beta ? w.beta : nullptr, w.beta ? w.beta + D : nullptr);
+        p.eps = cfg_.eps;
+        p.alpha = w.alpha ? static_cast<double>(w.alpha[0]) : 0.0;
     }
 }
 

@@ -30,6 +30,10 @@ struct NormSiteProbe {
     int layer = -1;
     NormKind kind = NormKind::None;
     std::vector<double> mean_in, var_in, mean_out, var_out;  // (B*T) per sample and position
+    // The first sample's vectors, for showing the formula on real numbers: entering and leaving
+    // the norm (T, D), and the norm's gain and bias (D; empty where the kind has none).
+    std::vector<double> sample_in, sample_out, gamma, beta;
+    double eps = 0, alpha = 0;  // alpha: DyT's scale
 };
 
 struct ModelProbes {

@@ -54,13 +54,17 @@ std::string RunWriter::metrics_row(const StepMetrics& m) {
     return row;
 }
 
+std::string RunWriter::eval_gap_row(const StepMetrics& m) {
+    return std::to_string(m.step) + "," + csv_number(m.val_loss) + "," + csv_number(m.val_acc) + "," +
+           csv_number(m.val_loss_batch_stats) + "," + csv_number(m.val_acc_batch_stats) + "\n";
+}
+
 void RunWriter::on_metrics(int run, const StepMetrics& m) {
     Files& f = *files_.at(run);
     f.metrics << metrics_row(m);
     f.metrics.flush();
     if (m.has_val) {
-        f.eval_gap << m.step << "," << csv_number(m.val_loss) << "," << csv_number(m.val_acc) << ","
-                   << csv_number(m.val_loss_batch_stats) << "," << csv_number(m.val_acc_batch_stats) << "\n";
+        f.eval_gap << eval_gap_row(m);
         f.eval_gap.flush();
     }
     check(f.metrics, f.dir + "/metrics.csv");

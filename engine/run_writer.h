@@ -27,6 +27,7 @@ public:
     std::string run_dir(int run) const;
 
     static std::string metrics_row(const StepMetrics& m);
+    static std::string eval_gap_row(const StepMetrics& m);
 
 private:
     struct Files;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds Release, and opens NormScope on the built-in Post-LN vs Pre-LN
-# experiment. Without a display it probes that experiment headless and says where the files are.
-# Any arguments are passed to normscope (for example an experiment file).
+# experiment (or on the experiment file given as argument). Without a display it trains that
+# experiment headless and says where the files are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -12,14 +12,14 @@ echo "==> Building (Release)"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(ns_jobs)" --target normscope
 
+experiment="${1:-resources/experiments/postln_vs_preln.json}"
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
-  exec build/bin/normscope "$@"
+  exec build/bin/normscope "$experiment"
 fi
 
-experiment="${1:-resources/experiments/postln_vs_preln.json}"
 out="out/$(basename "$experiment" .json)"
-echo "==> No display: probing $experiment headless"
-build/bin/normscope probe "$experiment" --out "$out"
+echo "==> No display: training $experiment headless"
+build/bin/normscope train "$experiment" --out "$out"
 echo
-echo "Files written to $out/ (one folder per run):"
+echo "Files written to $out/ (one folder per run; metrics.csv holds the training curves):"
 find "$out" -type f | sort | sed 's/^/  /'

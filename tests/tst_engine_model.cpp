@@ -286,7 +286,12 @@ void ModelTest::probesMatchDirectComputation() {
         QVERIFY(std::abs(p.norms.front().mean_in[r] - mean) <= 1e-12);
         QVERIFY(std::abs(p.norms.front().var_in[r] - var) <= 1e-12);
         QVERIFY(std::abs(p.norms.front().mean_out[r]) <= 1e-9);  // gamma 1, beta 0 at init
+        if (r < T)  // the first sample's vectors are kept whole, for the formula view
+            for (int d = 0; d < D; ++d) QCOMPARE(p.norms.front().sample_in[r * D + d], v[d]);
     }
+    QCOMPARE(int(p.norms.front().sample_out.size()), T * D);
+    QCOMPARE(int(p.norms.front().gamma.size()), D);
+    QCOMPARE(p.norms.front().eps, c.eps);
     // Sites: embedding, then norm1/norm2 per layer, then the final norm (pre: auto = on).
     QCOMPARE(int(p.norms.size()), 1 + 2 * c.layers + 1);
     QCOMPARE(p.norms.back().site, std::string("final"));

@@ -63,7 +63,6 @@ QColor viridis(double t) {
 
 HeatmapWidget::HeatmapWidget(QWidget* parent) : QWidget(parent) {
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    setAttribute(Qt::WA_OpaquePaintEvent, false);
 }
 
 void HeatmapWidget::setData(int rows, int cols, std::vector<double> values, QStringList rowLabels,
@@ -267,9 +266,10 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
         {hi_, l.bar.top()}, {mid, l.bar.center().y()}, {lo_, l.bar.bottom()}};
     int tickRight = l.bar.right();
     for (const auto& t : ticks) {
-        p.drawLine(l.bar.right() + 1, t.y, l.bar.right() + 4, t.y);
+        // Tick marks inside the bar: outside, a mark beside "5.1" reads as a minus sign.
+        p.drawLine(l.bar.right() - 4, t.y, l.bar.right(), t.y);
         const QString s = formatTick(t.v);
-        const QRect box(l.bar.right() + 6, t.y - em / 2, fm.horizontalAdvance(s) + 2, em);
+        const QRect box(l.bar.right() + 4, t.y - em / 2, fm.horizontalAdvance(s) + 2, em);
         p.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, s);
         tickRight = std::max(tickRight, box.right());
     }
@@ -278,7 +278,7 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
         p.translate(tickRight + em / 2, l.bar.center().y());
         p.rotate(90);
         QString label = valueLabel_;
-        if (log_) label = tr("%1 (log scale)").arg(valueLabel_);
+        if (log_) label = tr("%1, log scale").arg(valueLabel_);
         p.drawText(QRect(-l.bar.height() / 2, -em + em / 4, l.bar.height(), em), Qt::AlignHCenter | Qt::AlignVCenter,
                    fm.elidedText(label, Qt::ElideRight, l.bar.height()));
         p.restore();

@@ -76,7 +76,12 @@ private:
     int highlight_ = -1;
 };
 
-// The two heatmaps of one run with their controls.
+// The two heatmaps of one run with their controls. Object names: "varianceHeatmap" (rows =
+// layers, cols = positions, batch-mean var_in of the chosen site at the chosen step),
+// "residualHeatmap" (rows = layer boundaries 0..L, cols = probes, hidden_rms or grad_rms);
+// controls "heatRun", "heatSite", "heatStep", "heatVarianceLog", "heatGrad", "heatResidualLog",
+// "heatSharedScale".
+
 class NormHeatmapPanel : public QWidget {
     Q_OBJECT
 public:

@@ -10,6 +10,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -21,6 +22,7 @@
 #include <QTabWidget>
 #include <QToolBar>
 
+#include "ui/chartexport.h"
 #include "ui/curveschart.h"
 #include "ui/experimentpanel.h"
 #include "ui/gradnormchart.h"
@@ -100,6 +102,12 @@ void MainWindow::buildActions() {
         setCurrentPath(QString());
     });
     builtin->setToolTip(tr("Post-LN vs Pre-LN, the experiment NormScope opens with."));
+    file->addSeparator();
+    auto* exportChart = file->addAction(tr("&Export chart..."), this, &MainWindow::exportChartDialog);
+    exportChart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportChart->setToolTip(tr("The chart on screen as PNG, SVG or PDF, or its data as CSV."));
+    auto* exportAll = file->addAction(tr("Export &all..."), this, &MainWindow::exportAllDialog);
+    exportAll->setToolTip(tr("A folder with the experiment, every CSV and every chart, which NormScope reopens."));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -323,6 +331,76 @@ void MainWindow::saveDialog() {
     if (path.isEmpty()) return;
     if (!path.endsWith(".json", Qt::CaseInsensitive)) path += ".json";
     saveFile(path);
+}
+
+QString MainWindow::chartName(int tab) {
+    static const char* names[] = {"curves", "normstats", "gradnorms", "heatmaps"};
+    return tab >= 0 && tab < 4 ? QString::fromLatin1(names[tab]) : QString();
+}
+
+bool MainWindow::exportChart(int tab, const QString& path, double scale) {
+    QString error;
+    bool ok = false;
+    if (path.endsWith(".csv", Qt::CaseInsensitive)) {
+        QSaveFile f(path);
+        const QByteArray data = chartCsv(chartName(tab), *controller_->store().snapshot()).toUtf8();
+        ok = f.open(QIODevice::WriteOnly) && f.write(data) == data.size() && f.commit();
+        if (!ok) error = tr("%1: %2").arg(path, f.errorString());
+    } else {
+        ImageFormat format;
+        if (!formatFromSuffix(path, &format)) {
+            error = tr("%1: the name must end in .png, .svg, .pdf or .csv").arg(path);
+        } else {
+            redrawNow();
+            ok = exportWidget(tabs_->widget(tab), path, format, scale, &error);
+        }
+    }
+    if (!ok) showError(tr("The chart was not exported"), error);
+    else statusBar()->showMessage(tr("Exported %1").arg(path), 4000);
+    return ok;
+}
+
+bool MainWindow::exportAll(const QString& dir, QStringList* written) {
+    redrawNow();
+    QList<QPair<QString, QWidget*>> charts;
+    const int current = tabs_->currentIndex();
+    for (int i = 0; i < tabs_->count(); ++i) {
+        tabs_->setCurrentIndex(i);  // lays the chart out at its on-screen size
+        QCoreApplication::processEvents();
+        charts.append({chartName(i), tabs_->widget(i)});
+    }
+    QStringList files;
+    QString error;
+    const bool ok = exportBundle(dir, panel_->experiment(), *controller_->store().snapshot(), charts,
+                                 {ImageFormat::Png, ImageFormat::Svg, ImageFormat::Pdf}, 2.0, &files, &error);
+    tabs_->setCurrentIndex(current);
+    if (written) *written = files;
+    if (!ok) showError(tr("The bundle was not exported"), error);
+    else statusBar()->showMessage(tr("Exported %1 files to %2").arg(files.size()).arg(dir), 6000);
+    return ok;
+}
+
+void MainWindow::exportChartDialog() {
+    const int tab = tabs_->currentIndex();
+    const QString suggested = settings::lastDirectory.get() + "/" + chartName(tab) + ".png";
+    QString selected;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export chart"), suggested,
+        tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV data (*.csv)"), &selected);
+    if (path.isEmpty()) return;
+    double scale = 2.0;
+    if (path.endsWith(".png", Qt::CaseInsensitive)) {
+        bool ok = false;
+        scale = QInputDialog::getDouble(this, tr("PNG scale"), tr("Pixels per screen pixel (2 for slides, 4 for print):"),
+                                        2.0, 0.5, 8.0, 1, &ok);
+        if (!ok) return;
+    }
+    exportChart(tab, path, scale);
+}
+
+void MainWindow::exportAllDialog() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all into folder"), settings::lastDirectory.get());
+    if (!dir.isEmpty()) exportAll(dir);
 }
 
 void MainWindow::addRecent(const QString& path) {

@@ -46,6 +46,11 @@ public:
     QTabWidget* tabs() const { return tabs_; }
     QString lastMessage() const { return lastMessage_; }  // the last error shown to the user
     void redrawNow();  // for tests: take a snapshot and redraw at once
+    // Export: one chart tab (PNG/SVG/PDF by the file's suffix, or its data as .csv), or everything
+    // into a bundle folder. Failures are shown and return false.
+    bool exportChart(int tab, const QString& path, double scale = 2.0);
+    bool exportAll(const QString& dir, QStringList* written = nullptr);
+    static QString chartName(int tab);
 
 protected:
     void closeEvent(QCloseEvent* e) override;
@@ -65,6 +70,8 @@ private:
     void addRecent(const QString& path);
     void rebuildRecentMenu();
     void openDialog();
+    void exportChartDialog();
+    void exportAllDialog();
     void saveDialog();
     void about();
     void setCurrentPath(const QString& path);

@@ -2,6 +2,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QEvent>
@@ -69,8 +70,10 @@ QPen referencePen(const QPalette& pal) {
     return pen;
 }
 
-QPen linePen(const QColor& c, bool entering) {
-    QPen pen(c, entering ? 2.0 : 3.0);
+// Earlier runs draw wider lines, so where runs coincide exactly (two LayerNorm runs both at
+// variance 1) each colour still shows as a stripe. `rank` = runs drawn later than this one.
+QPen linePen(const QColor& c, bool entering, int rank) {
+    QPen pen(c, entering ? 1.6 + 0.6 * rank : 2.4 + 1.0 * rank);
     pen.setCosmetic(true);
     pen.setCapStyle(Qt::RoundCap);
     pen.setJoinStyle(Qt::RoundJoin);
@@ -91,11 +94,23 @@ QPixmap keyIcon(const QPen& pen, qreal dpr) {
     return pm;
 }
 
-// Range [lo, hi] widened by a margin on both sides so that lines on the bounds stay visible.
-void padRange(double* lo, double* hi) {
-    const double span = *hi - *lo;
-    *lo -= 0.08 * span;
-    *hi += 0.08 * span;
+// Range [lo, hi] widened by a margin on both sides, so that lines on the bounds stay visible,
+// with ticks at a round interval anchored at 0 (so 0 and 1 are always labelled).
+void setValueRange(QValueAxis* axis, double lo, double hi) {
+    const double span = hi - lo;
+    lo -= 0.06 * span;
+    hi += 0.06 * span;
+    const double raw = (hi - lo) / 5;
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = 10 * mag;
+    for (double m : {1.0, 2.0, 2.5, 5.0})
+        if (m * mag >= raw) {
+            step = m * mag;
+            break;
+        }
+    axis->setRange(lo, hi);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(step);
 }
 
 }  // namespace
@@ -165,7 +180,20 @@ NormStatsChart::NormStatsChart(QWidget* parent) : QWidget(parent) {
     addKey(&keyIn_, tr("entering the norm"));
     addKey(&keyRef_, tr("mean 0, variance 1"));
     key->addStretch(1);
+    fit_ = new QCheckBox(tr("fit to output"), this);
+    fit_->setObjectName("normFitOutput");
+    fit_->setToolTip(tr("Scale the y axes to the lines leaving the norm, so that small unevenness shows; "
+                        "lines entering the norm may run off the charts"));
+    fit_->setChecked(true);
+    key->addWidget(fit_);
     layout->addLayout(key);
+    offChart_ = new QLabel(this);
+    offChart_->setObjectName("normOffChart");
+    offChart_->setMinimumHeight(offChart_->fontMetrics().height());  // no jump when it fills
+    QFont italic = offChart_->font();
+    italic.setItalic(true);
+    offChart_->setFont(italic);
+    layout->addWidget(offChart_);
 
     auto makeChart = [this](QChart** chart, QChartView** view, QValueAxis** x, QValueAxis** y, QLineSeries** ref,
                             const QString& title, const QString& yTitle) {
@@ -183,7 +211,8 @@ NormStatsChart::NormStatsChart(QWidget* parent) : QWidget(parent) {
         (*x)->setRange(-0.5, 0.5);
         *y = new QValueAxis(*chart);
         (*y)->setTitleText(yTitle);
-        (*y)->setLabelFormat("%.2g");
+        (*y)->setLabelFormat("%.3g");
+        (*y)->setTickType(QValueAxis::TicksDynamic);
         (*chart)->addAxis(*x, Qt::AlignBottom);
         (*chart)->addAxis(*y, Qt::AlignLeft);
         // Added first, so the data is drawn over it.
@@ -218,6 +247,7 @@ NormStatsChart::NormStatsChart(QWidget* parent) : QWidget(parent) {
         updateStepLabel();
         redraw();
     });
+    connect(fit_, &QCheckBox::toggled, this, &NormStatsChart::redraw);
 
     updateStepLabel();
     applyPalette();
@@ -226,7 +256,7 @@ NormStatsChart::NormStatsChart(QWidget* parent) : QWidget(parent) {
 NormStatsChart::~NormStatsChart() { buildSeries(0); }
 
 void NormStatsChart::changeEvent(QEvent* e) {
-    if (e->type() == QEvent::PaletteChange) applyPalette();
+    if (e->type() == QEvent::PaletteChange || e->type() == QEvent::FontChange) applyPalette();
     QWidget::changeEvent(e);
 }
 
@@ -238,14 +268,20 @@ void NormStatsChart::setSnapshot(const SnapshotPtr& s) {
     for (std::size_t i = 0; i < lines_.size(); ++i) {
         const QColor c = snap_->runs[i].color;
         const QString name = snap_->runs[i].name;
-        lines_[i].mean_in->setPen(linePen(c, true));
-        lines_[i].var_in->setPen(linePen(c, true));
-        lines_[i].mean_out->setPen(linePen(c, false));
-        lines_[i].var_out->setPen(linePen(c, false));
-        lines_[i].mean_in->setName(tr("%1, entering").arg(name));
-        lines_[i].var_in->setName(tr("%1, entering").arg(name));
-        lines_[i].mean_out->setName(tr("%1, leaving").arg(name));
-        lines_[i].var_out->setName(tr("%1, leaving").arg(name));
+        const int rank = static_cast<int>(lines_.size() - 1 - i);
+        const QPen in = linePen(c, true, rank), out = linePen(c, false, rank);
+        if (lines_[i].mean_out->pen() != out) {  // a new experiment: restyle
+            lines_[i].mean_in->setPen(in);
+            lines_[i].var_in->setPen(in);
+            lines_[i].mean_out->setPen(out);
+            lines_[i].var_out->setPen(out);
+        }
+        if (lines_[i].mean_out->name() != tr("%1, leaving").arg(name)) {
+            lines_[i].mean_in->setName(tr("%1, entering").arg(name));
+            lines_[i].var_in->setName(tr("%1, entering").arg(name));
+            lines_[i].mean_out->setName(tr("%1, leaving").arg(name));
+            lines_[i].var_out->setName(tr("%1, leaving").arg(name));
+        }
     }
     refreshControls();
     redraw();
@@ -374,7 +410,15 @@ void NormStatsChart::redraw() {
     const int sample = currentSample();
     const long step = currentStep();
 
-    double meanLo = 0, meanHi = 0, varLo = 0, varHi = 1;
+    // Extent of the lines entering and leaving the norm; the axes show 0 (and 1) in any case.
+    struct Extent {
+        double lo = 0, hi = 0;
+        void add(double v) {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+        }
+    } meanIn, meanOut, varIn, varOut;
+    varOut.hi = 1;
     int maxT = 1;
     QStringList kinds;
     for (std::size_t i = 0; i < lines_.size() && i < snap_->runs.size(); ++i) {
@@ -397,18 +441,17 @@ void NormStatsChart::redraw() {
                 note = tr("batch has only %1 samples").arg(B);
             } else {
                 maxT = std::max(maxT, T);
-                auto add = [&](QList<QPointF>& out, const std::vector<double>& rows, int t, double* lo, double* hi) {
+                auto add = [&](QList<QPointF>& out, const std::vector<double>& rows, int t, Extent* e) {
                     const double v = perPosition(rows, B, T, sample, t);
                     if (!std::isfinite(v)) return;  // a diverged run: leave a gap
                     out.append(QPointF(t, v));
-                    *lo = std::min(*lo, v);
-                    *hi = std::max(*hi, v);
+                    e->add(v);
                 };
                 for (int t = 0; t < T; ++t) {
-                    add(mi, n->mean_in, t, &meanLo, &meanHi);
-                    add(mo, n->mean_out, t, &meanLo, &meanHi);
-                    add(vi, n->var_in, t, &varLo, &varHi);
-                    add(vo, n->var_out, t, &varLo, &varHi);
+                    add(mi, n->mean_in, t, &meanIn);
+                    add(mo, n->mean_out, t, &meanOut);
+                    add(vi, n->var_in, t, &varIn);
+                    add(vo, n->var_out, t, &varOut);
                 }
             }
         }
@@ -427,18 +470,33 @@ void NormStatsChart::redraw() {
 
     // Ranges: the mean always shows 0, the variance 0 and 1, each with a margin, so a flat line
     // at a reference value is never drawn on an axis. The mean's range spans at least 1, so
-    // LayerNorm's output (0 up to rounding) looks flat rather than magnified noise.
+    // LayerNorm's output (0 up to rounding) looks flat rather than magnified noise. Fitted to the
+    // output, the axes leave out entering lines far from it (deep Pre-LN inputs have variances
+    // of 10 and more, which would squash BatchNorm's uneven output into a flat-looking band).
+    const bool fit = fit_->isChecked();
+    double meanLo = fit ? meanOut.lo : std::min(meanIn.lo, meanOut.lo);
+    double meanHi = fit ? meanOut.hi : std::max(meanIn.hi, meanOut.hi);
+    const double varLo = fit ? varOut.lo : std::min(varIn.lo, varOut.lo);
+    const double varHi = fit ? varOut.hi : std::max(varIn.hi, varOut.hi);
     if (meanHi - meanLo < 1.0) {
         const double mid = 0.5 * (meanHi + meanLo);
         meanLo = std::min(meanLo, mid - 0.5);
         meanHi = std::max(meanHi, mid + 0.5);
     }
-    padRange(&meanLo, &meanHi);
-    padRange(&varLo, &varHi);
-    meanY_->setRange(meanLo, meanHi);
-    meanY_->applyNiceNumbers();
-    varY_->setRange(varLo, varHi);
-    varY_->applyNiceNumbers();
+    setValueRange(meanY_, meanLo, meanHi);
+    setValueRange(varY_, varLo, varHi);
+    const double pad = 0.06 * (varHi - varLo), meanPad = 0.06 * (meanHi - meanLo);
+    const bool varOff = varIn.hi > varHi + pad || varIn.lo < varLo - pad;
+    const bool meanOff = meanIn.hi > meanHi + meanPad || meanIn.lo < meanLo - meanPad;
+    if (fit && varOff)
+        offChart_->setText(tr("Lines entering the norm run off the charts (variance up to %1). "
+                              "Untick \"fit to output\" to see them whole.")
+                               .arg(QString::number(varIn.hi, 'g', 3)));
+    else if (fit && meanOff)
+        offChart_->setText(tr("Lines entering the norm run off the mean chart. "
+                              "Untick \"fit to output\" to see them whole."));
+    else
+        offChart_->clear();
     for (QValueAxis* x : {meanX_, varX_}) {
         x->setRange(-0.5, maxT - 0.5);
         x->setTickInterval(maxT <= 20 ? 1 : (maxT <= 40 ? 2 : (maxT <= 100 ? 5 : 10)));
@@ -475,8 +533,8 @@ void NormStatsChart::applyPalette() {
     meanRef_->setPen(referencePen(pal));
     varRef_->setPen(referencePen(pal));
     const qreal dpr = devicePixelRatioF();
-    keyOut_->setPixmap(keyIcon(linePen(text, false), dpr));
-    keyIn_->setPixmap(keyIcon(linePen(text, true), dpr));
+    keyOut_->setPixmap(keyIcon(linePen(text, false, 0), dpr));
+    keyIn_->setPixmap(keyIcon(linePen(text, true, 0), dpr));
     keyRef_->setPixmap(keyIcon(referencePen(pal), dpr));
     for (QChartView* v : {meanView_, varView_}) v->setBackgroundBrush(window);
 }

@@ -15,6 +15,7 @@
 QT_BEGIN_NAMESPACE
 class QChart;
 class QChartView;
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineSeries;
@@ -37,6 +38,12 @@ const ns::NormSiteProbe* findNormSite(const ns::ProbeSnapshot& p, const std::str
 // b < 0 the plain average over the batch, summed in double in order b = 0..B-1.
 double perPosition(const std::vector<double>& rows, int batch, int seq_len, int b, int t);
 
+// Object names (tests, tools): series "mean_in:<run>", "mean_out:<run>", "var_in:<run>",
+// "var_out:<run>" hold (t, value) for the current selection (finite values only; empty when the
+// run has no such site, no probe at the step, or fewer samples than the one chosen); controls
+// "normSite" (item data = site key), "normLayer", "normSample" (0 = batch mean, k = sample k),
+// "normStep" (index into the recorded probe steps), "normFitOutput"; labels "normKinds",
+// "normOffChart".
 class NormStatsChart : public QWidget {
     Q_OBJECT
 public:
@@ -73,6 +80,8 @@ private:
     QLabel* keyOut_ = nullptr;
     QLabel* keyIn_ = nullptr;
     QLabel* keyRef_ = nullptr;
+    QCheckBox* fit_ = nullptr;
+    QLabel* offChart_ = nullptr;  // says when entering lines run off the fitted axes
 
     QChartView *meanView_ = nullptr, *varView_ = nullptr;
     QChart *meanChart_ = nullptr, *varChart_ = nullptr;

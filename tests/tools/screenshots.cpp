@@ -1,0 +1,50 @@
+// normscope-screenshots: opens the real window on an experiment, trains it to the end and saves
+// a picture of every chart tab, for the README (run under Xvfb or any display; not a test).
+//
+//   build/bin/normscope-screenshots EXPERIMENT.json OUT_DIR [PREFIX]
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTabWidget>
+#include <QThread>
+
+#include <cstdio>
+
+#include "ui/mainwindow.h"
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("NormScopeScreenshots");
+    QApplication::setApplicationName("normscope-screenshots");
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: normscope-screenshots EXPERIMENT.json OUT_DIR [PREFIX]\n");
+        return 2;
+    }
+    const QString out = QString::fromLocal8Bit(argv[2]);
+    const QString prefix = argc > 3 ? QString::fromLocal8Bit(argv[3]) : QString("shot");
+    QDir().mkpath(out);
+    nsui::MainWindow w(ns::default_experiment());
+    w.resize(1600, 1000);
+    w.show();
+    if (!w.openFile(QString::fromLocal8Bit(argv[1]))) return 2;
+    w.controller().run();
+    QElapsedTimer t;
+    t.start();
+    while (w.controller().state() != nsui::TrainingController::State::Finished && t.elapsed() < 600000) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
+    w.redrawNow();
+    const char* names[] = {"curves", "normstats", "gradnorms", "heatmaps"};
+    for (int i = 0; i < w.tabs()->count(); ++i) {
+        w.tabs()->setCurrentIndex(i);
+        for (int k = 0; k < 20; ++k) {
+            QCoreApplication::processEvents();
+            QThread::msleep(10);
+        }
+        const QString path = out + "/" + prefix + "-" + names[i] + ".png";
+        w.grab().save(path);
+        std::printf("%s\n", qPrintable(path));
+    }
+    return 0;
+}

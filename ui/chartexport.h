@@ -1,0 +1,33 @@
+// Pictures and data of the charts: PNG at a chosen scale, SVG and PDF drawn from the widget
+// itself (vector output for SVG and PDF), and the CSV behind each chart; "Export all" writes a
+// bundle folder that `normscope <bundle>/experiment.json` reopens and that retrains to the same
+// numbers.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include "ui/rundata.h"
+
+class QWidget;
+
+namespace nsui {
+
+enum class ImageFormat { Png, Svg, Pdf };
+
+// Draws `w` into `path` (written through QSaveFile). Returns false and sets *error on failure.
+bool exportWidget(QWidget* w, const QString& path, ImageFormat format, double scale, QString* error);
+bool formatFromSuffix(const QString& path, ImageFormat* format);
+
+// The data behind chart tab `chart` ("curves", "normstats", "gradnorms", "heatmaps") for every
+// run: the SPEC section 4 columns with a leading `run` column.
+QString chartCsv(const QString& chart, const Snapshot& s);
+
+// A bundle: DIR/experiment.json, DIR/<run>/{metrics,eval_gap,norm_stats,grad_norms,residual}.csv
+// exactly as `normscope train` writes them, and DIR/charts/<chart>.{png,svg,pdf} for the given
+// chart widgets (name -> widget). Returns the files written.
+bool exportBundle(const QString& dir, const ns::Experiment& e, const Snapshot& s,
+                  const QList<QPair<QString, QWidget*>>& charts, const QList<ImageFormat>& formats, double pngScale,
+                  QStringList* written, QString* error);
+
+}  // namespace nsui
