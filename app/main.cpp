@@ -1,6 +1,7 @@
 // normscope: the window, or a headless command (see `normscope --help`).
 #include <QApplication>
 #include <QFileInfo>
+#include <QIcon>
 
 #include <cstdio>
 #include <cstdlib>
@@ -121,6 +122,8 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName("NormScope");
     QApplication::setOrganizationName("NormScope");
     QApplication::setApplicationVersion(NORMSCOPE_VERSION);
+    QApplication::setWindowIcon(QIcon(":/icons/normscope.svg"));
+    QApplication::setDesktopFileName("normscope");
     const QStringList args = QApplication::arguments();
     nsui::MainWindow w(args.size() > 1 ? ns::default_experiment() : startup_experiment());
     w.show();

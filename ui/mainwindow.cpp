@@ -9,7 +9,20 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QAbstractAxis>
+#include <QAbstractButton>
+#include <QAbstractSlider>
+#include <QAbstractSpinBox>
+#include <QActionGroup>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QContextMenuEvent>
+#include <QLegend>
+#include <QScatterSeries>
+#include <QXYSeries>
 #include <QHBoxLayout>
+#include <QLibraryInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
@@ -36,7 +49,27 @@ MainWindow::MainWindow(const ns::Experiment& experiment, QWidget* parent) : QMai
     setObjectName("MainWindow");
     controller_ = new TrainingController(this);
     controller_->setThreads(settings::threads.get());
+    connect(controller_, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
+    connect(controller_, &TrainingController::failed, this,
+            [this](const QString& msg) { showError(tr("Training stopped"), msg); });
+    redrawTimer_.setInterval(50);  // at most 20 redraws a second
+    connect(&redrawTimer_, &QTimer::timeout, this, &MainWindow::redraw);
 
+    loadTranslation(settings::language.get());
+    buildUi();
+    setAcceptDrops(true);
+    resize(1500, 920);
+    restoreGeometry(settings::windowGeometry.get());
+    restoreState(settings::windowState.get());
+    tabs_->setCurrentIndex(settings::currentTab.get());
+
+    panel_->setExperiment(experiment);
+    onExperimentChanged(experiment);
+    updateActions();
+    redrawTimer_.start();
+}
+
+void MainWindow::buildUi() {
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName("chartTabs");
     curves_ = new TrainingCurvesChart;
@@ -52,37 +85,77 @@ MainWindow::MainWindow(const ns::Experiment& experiment, QWidget* parent) : QMai
     tabs_->setTabToolTip(2, tr("Gradient norm per layer and per parameter group."));
     tabs_->setTabToolTip(3, tr("Variance entering each norm by layer and position; residual-stream RMS by layer."));
     setCentralWidget(tabs_);
+    tabVersion_.fill(0);
+    drawnVersion_ = 0;
     connect(tabs_, &QTabWidget::currentChanged, this,
             [this](int tab) { showSnapshotInTab(tab, controller_->store().snapshot()); });
 
     panel_ = new ExperimentPanel;
-    auto* dock = new QDockWidget(tr("Experiment"), this);
-    dock->setObjectName("experimentDock");
-    dock->setWidget(panel_);
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    experimentDock_ = new QDockWidget(tr("Experiment"), this);
+    experimentDock_->setObjectName("experimentDock");
+    experimentDock_->setWidget(panel_);
+    experimentDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, experimentDock_);
+    connect(panel_, &ExperimentPanel::experimentChanged, this, &MainWindow::onExperimentChanged);
 
     buildActions();
     buildStatusBar();
+}
 
-    connect(panel_, &ExperimentPanel::experimentChanged, this, &MainWindow::onExperimentChanged);
-    connect(controller_, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
-    connect(controller_, &TrainingController::failed, this,
-            [this](const QString& msg) { showError(tr("Training stopped"), msg); });
+void MainWindow::teardownUi() {
+    for (QMenu* m : menuBar()->findChildren<QMenu*>(Qt::FindDirectChildrenOnly)) m->deleteLater();
+    menuBar()->clear();
+    for (QAction* a : {presentAction_, leaveAction_}) removeAction(a);
+    delete leaveAction_;
+    leaveAction_ = nullptr;
+    presentAction_ = nullptr;  // owned by its menu
+    delete runToolBar_;
+    runToolBar_ = nullptr;
+    for (QAction* a : {runAction_, pauseAction_, stepAction_, resetAction_, toggleAction_}) {
+        removeAction(a);
+        delete a;
+    }
+    delete experimentDock_;  // deletes the panel
+    experimentDock_ = nullptr;
+    panel_ = nullptr;
+    delete tabs_;  // deletes the charts
+    tabs_ = nullptr;
+    delete stateLabel_;
+    delete runLabelBox_;  // deletes the run labels
+    delete progress_;
+    runLabels_.clear();
+}
 
-    redrawTimer_.setInterval(50);  // at most 20 redraws a second
-    connect(&redrawTimer_, &QTimer::timeout, this, &MainWindow::redraw);
-    redrawTimer_.start();
+bool MainWindow::loadTranslation(const QString& code) {
+    QString lang = code;
+    if (lang.isEmpty()) lang = QLocale::system().name().startsWith("zh") ? "zh_CN" : "en";
+    qApp->removeTranslator(&translator_);
+    qApp->removeTranslator(&qtTranslator_);
+    language_ = lang;
+    if (lang == "en") return true;
+    const bool ok = translator_.load(QString(":/i18n/normscope_%1.qm").arg(lang));
+    if (ok) qApp->installTranslator(&translator_);
+    if (qtTranslator_.load(QLocale(lang), "qtbase", "_", QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        qApp->installTranslator(&qtTranslator_);
+    return ok;
+}
 
-    setAcceptDrops(true);
-    resize(1500, 920);
-    restoreGeometry(settings::windowGeometry.get());
-    restoreState(settings::windowState.get());
-    tabs_->setCurrentIndex(settings::currentTab.get());
-
-    panel_->setExperiment(experiment);
-    onExperimentChanged(experiment);
+void MainWindow::setLanguage(const QString& code) {
+    settings::language.set(code);
+    if (presenting_) setPresentationMode(false);
+    const ns::Experiment e = panel_->experiment();
+    const int tab = tabs_->currentIndex();
+    const QByteArray state = saveState();
+    teardownUi();
+    loadTranslation(code);
+    buildUi();
+    restoreState(state);
+    panel_->setExperiment(e);
+    tabs_->setCurrentIndex(tab);
+    setWindowTitle(tr("NormScope — %1").arg(QString::fromStdString(e.name)));
     updateActions();
+    redrawNow();
+    Q_EMIT languageChanged(language_);
 }
 
 MainWindow::~MainWindow() = default;
@@ -140,6 +213,7 @@ void MainWindow::buildActions() {
     for (auto* a : {runAction_, pauseAction_, stepAction_, resetAction_}) train->addAction(a);
 
     auto* tb = addToolBar(tr("Run controls"));
+    runToolBar_ = tb;
     tb->setObjectName("runToolBar");
     tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     runAction_->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
@@ -147,6 +221,36 @@ void MainWindow::buildActions() {
     stepAction_->setIcon(style()->standardIcon(QStyle::SP_MediaSkipForward));
     resetAction_->setIcon(style()->standardIcon(QStyle::SP_MediaSkipBackward));
     for (auto* a : {runAction_, pauseAction_, stepAction_, resetAction_}) tb->addAction(a);
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    presentAction_ = view->addAction(tr("&Presentation mode"));
+    presentAction_->setObjectName("presentAction");
+    presentAction_->setCheckable(true);
+    presentAction_->setChecked(presenting_);
+    presentAction_->setShortcut(QKeySequence(Qt::Key_F11));
+    presentAction_->setToolTip(tr("Full screen, large type and thick lines for a class (F11; Esc leaves)"));
+    connect(presentAction_, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    addAction(presentAction_);  // F11 works while the menu bar is hidden
+    leaveAction_ = new QAction(this);
+    leaveAction_->setShortcut(QKeySequence(Qt::Key_Escape));
+    connect(leaveAction_, &QAction::triggered, this, [this] { if (presenting_) setPresentationMode(false); });
+    addAction(leaveAction_);
+    auto* langMenu = view->addMenu(tr("&Language"));
+    const QList<QPair<QString, QString>> languages = {
+        {QString(), tr("Follow the system")}, {"en", QStringLiteral("English")}, {"zh_CN", QStringLiteral("简体中文")}};
+    auto* langGroup = new QActionGroup(langMenu);
+    const QString chosen = settings::language.get();
+    for (const auto& [code, label] : languages) {
+        QAction* a = langMenu->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(code == chosen);
+        a->setObjectName("language:" + (code.isEmpty() ? QString("system") : code));
+        langGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code = code] {
+            // Rebuilt after this slot returns: the menu that sent it is replaced.
+            QTimer::singleShot(0, this, [this, code] { setLanguage(code); });
+        });
+    }
 
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About NormScope"), this, &MainWindow::about);
@@ -427,6 +531,100 @@ void MainWindow::about() {
                           "pass checked against finite differences; every chart shows the engine's own numbers.</p>"
                           "<p>Built with Qt %2, Eigen and oneTBB.</p>")
                            .arg(QString::fromLatin1(NORMSCOPE_VERSION), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::setPresentationMode(bool on) {
+    if (on == presenting_) return;
+    presenting_ = on;
+    if (presentAction_ && presentAction_->isChecked() != on) {
+        QSignalBlocker block(presentAction_);
+        presentAction_->setChecked(on);
+    }
+    if (on) {
+        normalFont_ = font();
+        QFont big = normalFont_;
+        big.setPointSizeF(big.pointSizeF() * 1.5);
+        setFont(big);
+        menuBar()->hide();
+        experimentDock_->hide();
+        resetAction_->setVisible(false);
+        // Charts set their own fonts and pens: scale them, and remember how to undo it.
+        for (QChartView* v : findChildren<QChartView*>()) {
+            QChart* c = v->chart();
+            const QFont title = c->titleFont();
+            QFont t2 = title;
+            t2.setPointSizeF(t2.pointSizeF() * 1.5);
+            c->setTitleFont(t2);
+            const QFont legend = c->legend()->font();
+            QFont l2 = legend;
+            l2.setPointSizeF(l2.pointSizeF() * 1.5);
+            c->legend()->setFont(l2);
+            restoreLook_.push_back([c = QPointer<QChart>(c), title, legend] {
+                if (c) { c->setTitleFont(title); c->legend()->setFont(legend); }
+            });
+            for (QAbstractAxis* a : c->axes()) {
+                const QFont lf = a->labelsFont(), tf = a->titleFont();
+                QFont lf2 = lf, tf2 = tf;
+                lf2.setPointSizeF(lf.pointSizeF() * 1.5);
+                tf2.setPointSizeF(tf.pointSizeF() * 1.5);
+                a->setLabelsFont(lf2);
+                a->setTitleFont(tf2);
+                restoreLook_.push_back([a = QPointer<QAbstractAxis>(a), lf, tf] {
+                    if (a) { a->setLabelsFont(lf); a->setTitleFont(tf); }
+                });
+            }
+            for (QAbstractSeries* s : c->series()) {
+                auto* xy = qobject_cast<QXYSeries*>(s);
+                if (!xy || qobject_cast<QScatterSeries*>(s)) continue;
+                const QPen pen = xy->pen();
+                QPen thick = pen;
+                thick.setWidthF(std::max(3.0, pen.widthF() * 2.5));
+                xy->setPen(thick);
+                restoreLook_.push_back([xy = QPointer<QXYSeries>(xy), pen] { if (xy) xy->setPen(pen); });
+            }
+        }
+        qApp->installEventFilter(this);
+        showFullScreen();
+        statusBar()->showMessage(tr("Presentation mode: right-click a control to hide it; F11 or Esc leaves."), 6000);
+    } else {
+        qApp->removeEventFilter(this);
+        for (auto it = restoreLook_.rbegin(); it != restoreLook_.rend(); ++it) (*it)();
+        restoreLook_.clear();
+        for (const auto& w : hiddenForClass_)
+            if (w) w->show();
+        hiddenForClass_.clear();
+        setFont(normalFont_);
+        menuBar()->show();
+        experimentDock_->show();
+        resetAction_->setVisible(true);
+        showNormal();
+    }
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    if (presenting_ && event->type() == QEvent::ContextMenu) {
+        auto* w = qobject_cast<QWidget*>(watched);
+        const bool control = w && w->window() == this &&
+                             (qobject_cast<QAbstractButton*>(w) || qobject_cast<QComboBox*>(w) ||
+                              qobject_cast<QAbstractSlider*>(w) || qobject_cast<QAbstractSpinBox*>(w) ||
+                              qobject_cast<QLabel*>(w) || qobject_cast<QToolBar*>(w));
+        if (control) {
+            QMenu menu;
+            menu.addAction(tr("Hide this control"), [this, w] {
+                hiddenForClass_.append(w);
+                w->hide();
+            });
+            if (!hiddenForClass_.isEmpty())
+                menu.addAction(tr("Show the hidden controls"), [this] {
+                    for (const auto& h : hiddenForClass_)
+                        if (h) h->show();
+                    hiddenForClass_.clear();
+                });
+            menu.exec(static_cast<QContextMenuEvent*>(event)->globalPos());
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

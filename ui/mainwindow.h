@@ -5,6 +5,11 @@
 
 #include <QMainWindow>
 #include <QTimer>
+#include <QTranslator>
+#include <QPointer>
+
+#include <functional>
+#include <vector>
 
 #include <array>
 
@@ -13,6 +18,8 @@
 #include "ui/trainingcontroller.h"
 
 class QAction;
+class QDockWidget;
+class QToolBar;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -51,13 +58,30 @@ public:
     bool exportChart(int tab, const QString& path, double scale = 2.0);
     bool exportAll(const QString& dir, QStringList* written = nullptr);
     static QString chartName(int tab);
+    // Interface language: "en", "zh_CN", or "" to follow the system; switched without restart
+    // (the widgets are rebuilt; the experiment and the training go on untouched).
+    void setLanguage(const QString& code);
+    // Presentation mode (F11, Esc leaves): full screen, large type, thick lines, only Run /
+    // Pause / Step showing; right-click any control to hide it for the class.
+    void setPresentationMode(bool on);
+    bool presentationMode() const { return presenting_; }
+    QString language() const { return language_; }
+
+Q_SIGNALS:
+    void languageChanged(const QString& language);
+
+public:
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void closeEvent(QCloseEvent* e) override;
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
 
 private:
+    void buildUi();
+    void teardownUi();
+    bool loadTranslation(const QString& code);
     void buildActions();
     void buildStatusBar();
     void updateActions();
@@ -89,6 +113,16 @@ private:
     QAction* resetAction_ = nullptr;
     QAction* toggleAction_ = nullptr;
     QMenu* recentMenu_ = nullptr;
+    QToolBar* runToolBar_ = nullptr;
+    QDockWidget* experimentDock_ = nullptr;
+    QTranslator translator_, qtTranslator_;
+    QString language_ = "en";
+    QAction* presentAction_ = nullptr;
+    QAction* leaveAction_ = nullptr;
+    bool presenting_ = false;
+    QFont normalFont_;
+    QList<QPointer<QWidget>> hiddenForClass_;
+    std::vector<std::function<void()>> restoreLook_;  // undoes presentation styling
     QList<QLabel*> runLabels_;
     QWidget* runLabelBox_ = nullptr;
     QLabel* stateLabel_ = nullptr;

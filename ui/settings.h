@@ -33,6 +33,7 @@ inline const Key<QString> lastDirectory{"files/lastDirectory", {}};
 inline const Key<QString> lastExperimentJson{"files/lastExperimentJson", {}};
 inline const Key<QString> lastExperimentPath{"files/lastExperimentPath", {}};
 inline const Key<int> threads{"training/threads", 0};  // 0 = every core
+inline const Key<QString> language{"view/language", QString()};  // "" = follow the system
 
 inline constexpr int kMaxRecentFiles = 8;
 

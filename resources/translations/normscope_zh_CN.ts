@@ -1,0 +1,1640 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ExperimentPanel</name>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="89"/>
+        <source>Adam&apos;s decay rates for the running mean of the gradient and of its square.</source>
+        <translation>Adam 中梯度的滑动平均与梯度平方的滑动平均各自的衰减率。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="104"/>
+        <source>Adam betas</source>
+        <translation>Adam β 值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="125"/>
+        <source>The experiment&apos;s name, shown in the title bar and written to its files.</source>
+        <translation>实验名称，显示在标题栏中，并写入实验的文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="127"/>
+        <source>Experiment</source>
+        <translation>实验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="138"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="141"/>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="141"/>
+        <source>How many encoder layers are stacked (L).</source>
+        <translation>堆叠多少个编码器层（L）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="142"/>
+        <source>d_model</source>
+        <translation>d_model</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="142"/>
+        <source>The width of every token&apos;s vector (D); heads must divide it.</source>
+        <translation>每个词元向量的维度（D）；必须能被注意力头数整除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="143"/>
+        <source>Heads</source>
+        <translation>注意力头数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="143"/>
+        <source>Attention heads per layer; each head works on d_model / heads features.</source>
+        <translation>每层的注意力头数；每个头处理 d_model / 头数 个特征。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="144"/>
+        <source>d_ff</source>
+        <translation>d_ff</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="144"/>
+        <source>The hidden width of the position-wise feed-forward network (F).</source>
+        <translation>逐位置前馈网络的隐藏层宽度（F）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="145"/>
+        <source>Vocabulary</source>
+        <translation>词表大小</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="145"/>
+        <source>How many different tokens there are (V).</source>
+        <translation>一共有多少种不同的词元（V）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="146"/>
+        <source>Max length</source>
+        <translation>最大长度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="146"/>
+        <source>The longest sequence the positional encoding covers.</source>
+        <translation>位置编码能覆盖的最长序列长度。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="147"/>
+        <source>Norm</source>
+        <translation>归一化方式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="148"/>
+        <source>Which normalization every norm site uses: LayerNorm, the tutorial variant with unbiased std, RMSNorm, BatchNorm, DyT or none.</source>
+        <translation>每个归一化层采用哪种归一化：层归一化（LayerNorm）、教程里使用无偏标准差的变体（layernorm_std）、RMSNorm、批归一化（BatchNorm）、DyT，或者不做归一化（none）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="150"/>
+        <source>Placement</source>
+        <translation>归一化位置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="151"/>
+        <source>Where the norms sit: after the residual add (post), before each sublayer (pre), on both sides (sandwich), or post with DeepNorm scaling.</source>
+        <translation>归一化放在哪里：残差相加之后（post）、每个子层之前（pre）、子层前后各放一个（sandwich），或者带 DeepNorm 缩放的 post（deepnorm）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="153"/>
+        <source>Final norm</source>
+        <translation>最终归一化</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="154"/>
+        <source>A norm after the last layer; auto means on for pre and sandwich, off otherwise.</source>
+        <translation>最后一层之后的归一化；auto 表示在 pre 和 sandwich 时开启，其他情况关闭。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="155"/>
+        <source>Embedding norm</source>
+        <translation>嵌入归一化</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="156"/>
+        <source>Normalize token embedding plus positional encoding before the first layer.</source>
+        <translation>在第一层之前，对词元嵌入与位置编码之和做归一化。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="157"/>
+        <source>Residual connections</source>
+        <translation>残差连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="158"/>
+        <source>Add each sublayer&apos;s input to its output (switch off to see why deep stacks need it).</source>
+        <translation>把每个子层的输入加到它的输出上（关掉它，就能看到深层网络为什么离不开残差连接）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="159"/>
+        <source>Positional encoding</source>
+        <translation>位置编码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="160"/>
+        <source>How positions are added to the token embedding, once, before the first layer.</source>
+        <translation>位置信息以什么方式加到词元嵌入上（只在第一层之前加一次）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="161"/>
+        <source>Embedding scale</source>
+        <translation>嵌入缩放</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="162"/>
+        <source>Multiply the token embedding by 1 (none) or by sqrt(d_model) as in the original Transformer.</source>
+        <translation>词元嵌入乘以 1（none），或像原始 Transformer 那样乘以 sqrt(d_model)（sqrt_d）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="163"/>
+        <source>Activation</source>
+        <translation>激活函数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="163"/>
+        <source>The feed-forward network&apos;s non-linearity.</source>
+        <translation>前馈网络中的非线性激活函数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="164"/>
+        <source>eps</source>
+        <translation>eps</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="164"/>
+        <source>The small constant that keeps the norm&apos;s division finite.</source>
+        <translation>防止归一化时除以零的小常数（ε）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="165"/>
+        <source>Causal mask</source>
+        <translation>因果掩码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="165"/>
+        <source>Each position attends only to itself and earlier positions.</source>
+        <translation>每个位置只关注它自己和它前面的位置。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="166"/>
+        <source>Dropout</source>
+        <translation>随机失活</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="166"/>
+        <source>Probability of zeroing each sublayer output element during training (0 = off).</source>
+        <translation>训练时把子层输出的每个元素置零的概率（0 = 关闭）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="167"/>
+        <source>Initialisation</source>
+        <translation>初始化</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="168"/>
+        <source>Xavier (Glorot normal) for every matrix, or PyTorch&apos;s own defaults.</source>
+        <translation>所有矩阵都用 Xavier（Glorot 正态）初始化（xavier），或者用 PyTorch 自带的默认初始化（torch）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="169"/>
+        <source>DyT alpha</source>
+        <translation>DyT α</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="169"/>
+        <source>The starting value of DyT&apos;s learned scale inside tanh(alpha x).</source>
+        <translation>DyT 中 tanh(αx) 里可学习的缩放系数 α 的初始值。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="172"/>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="175"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="176"/>
+        <source>What the model learns: reverse, sort or copy the sequence, count each token (histogram), or predict the next character of a text.</source>
+        <translation>模型要学的任务：把序列反转（reverse）、排序（sort）或复制（copy），统计每个词元出现的次数（histogram），或者预测一段文本的下一个字符（text）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="178"/>
+        <source>Text file</source>
+        <translation>文本文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="178"/>
+        <source>The UTF-8 text for the text task, relative to the experiment file.</source>
+        <translation>text 任务所用的 UTF-8 文本文件，路径相对于实验文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="179"/>
+        <source>Sequence length</source>
+        <translation>序列长度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="179"/>
+        <source>Tokens per training sequence (T).</source>
+        <translation>每条训练序列的词元数（T）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="180"/>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="180"/>
+        <source>Sequences per training step (B); BatchNorm&apos;s statistics come from B x T positions.</source>
+        <translation>每个训练步使用的序列条数（B）；批归一化（BatchNorm）的统计量来自 B × T 个位置。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="181"/>
+        <source>Steps</source>
+        <translation>训练步数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="181"/>
+        <source>How many updates to train for.</source>
+        <translation>一共训练多少次参数更新。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="182"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="182"/>
+        <source>Fixes the initial weights and every batch: same seed, same numbers.</source>
+        <translation>决定初始权重和每一批数据：种子相同，结果就完全相同。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="183"/>
+        <source>Optimizer</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="184"/>
+        <source>SGD with momentum, Adam (L2 decay in the gradient) or AdamW (decoupled weight decay).</source>
+        <translation>带动量的 SGD、Adam（L2 衰减加在梯度里）或 AdamW（解耦的权重衰减）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="185"/>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="185"/>
+        <source>The peak learning rate, reached after warmup.</source>
+        <translation>学习率的峰值，预热结束时达到。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="187"/>
+        <source>Adam eps</source>
+        <translation>Adam eps</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="187"/>
+        <source>Added to Adam&apos;s denominator to keep it away from zero.</source>
+        <translation>加在 Adam 更新量的分母上，使分母不会接近零。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="188"/>
+        <source>Momentum</source>
+        <translation>动量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="188"/>
+        <source>SGD&apos;s momentum factor.</source>
+        <translation>SGD 的动量系数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="189"/>
+        <source>Weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="189"/>
+        <source>Pulls weights towards zero at every step (0 = off).</source>
+        <translation>每一步都把权重往零拉一点（0 = 关闭）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="190"/>
+        <source>Warmup steps</source>
+        <translation>预热步数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="190"/>
+        <source>The learning rate rises linearly from 0 to its peak over these steps.</source>
+        <translation>在这些步里，学习率从 0 线性升到峰值。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="191"/>
+        <source>Schedule</source>
+        <translation>学习率调度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="192"/>
+        <source>After warmup: constant, linear or cosine decay, or inverse square root (Noam).</source>
+        <translation>预热之后学习率如何变化：保持不变（constant）、线性衰减（linear）、余弦衰减（cosine），或按平方根倒数衰减（inverse_sqrt，即 Noam 调度）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="194"/>
+        <source>Final lr ratio</source>
+        <translation>最终学习率比例</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="194"/>
+        <source>Where linear and cosine decay end, as a fraction of the peak.</source>
+        <translation>线性衰减和余弦衰减结束时的学习率，占峰值的比例。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="195"/>
+        <source>Gradient clipping</source>
+        <translation>梯度裁剪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="195"/>
+        <source>Scale the gradient down when its global norm exceeds this (0 = off).</source>
+        <translation>梯度的全局范数超过这个值时，把梯度按比例缩小（0 = 关闭）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="196"/>
+        <source>Evaluate every</source>
+        <translation>评估间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="196"/>
+        <source>Steps between evaluations on the fixed validation set.</source>
+        <translation>每隔多少步在固定的验证集上评估一次。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="197"/>
+        <source>Probe every</source>
+        <translation>探测间隔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="197"/>
+        <source>Steps between recordings of norm statistics and gradient norms.</source>
+        <translation>每隔多少步记录一次归一化统计量和梯度范数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="198"/>
+        <source>Validation batches</source>
+        <translation>验证批次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="198"/>
+        <source>Size of the fixed validation set, in batches.</source>
+        <translation>固定验证集的大小，以批为单位。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="203"/>
+        <source>Runs</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="207"/>
+        <source>Each run is the settings above with its own overrides; double-click a name to rename it.</source>
+        <translation>每个运行都在共同设置的基础上使用自己的覆盖项；双击名称可以重命名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="213"/>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="214"/>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="215"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="216"/>
+        <source>Add a run with no overrides.</source>
+        <translation>添加一个没有覆盖项的运行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="217"/>
+        <source>Copy the selected run and its overrides.</source>
+        <translation>复制选中的运行及其覆盖项。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="218"/>
+        <source>Remove the selected run.</source>
+        <translation>删除选中的运行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="224"/>
+        <source>Overrides of the selected run (JSON):</source>
+        <translation>选中运行的覆盖项（JSON）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="228"/>
+        <source>Settings that differ in this run, e.g. {&quot;model&quot;: {&quot;placement&quot;: &quot;pre&quot;}}.</source>
+        <translation>这个运行中与共同设置不同的项，例如 {&quot;model&quot;: {&quot;placement&quot;: &quot;pre&quot;}}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="327"/>
+        <source>must be a whole number from 0 to 18446744073709551615</source>
+        <translation>必须是 0 到 18446744073709551615 之间的整数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="332"/>
+        <source>is empty: a whole number is needed</source>
+        <translation>不能为空：需要一个整数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="332"/>
+        <source>&apos;%1&apos; is not a whole number</source>
+        <translation>“%1”不是整数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="343"/>
+        <source>is empty: a number is needed</source>
+        <translation>不能为空：需要一个数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="343"/>
+        <source>&apos;%1&apos; is not a number</source>
+        <translation>“%1”不是数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="364"/>
+        <source>two numbers are needed</source>
+        <translation>需要两个数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="400"/>
+        <source>Not applied, the last valid settings stay in use:</source>
+        <translation>未应用，仍沿用上一次有效的设置：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="403"/>
+        <source>Not applied: fix the field marked in red; the last valid settings stay in use.</source>
+        <translation>未应用：请修改标红的字段；仍沿用上一次有效的设置。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="446"/>
+        <source>the overrides are not valid JSON: %1</source>
+        <translation>覆盖项不是有效的 JSON：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="462"/>
+        <source>Run %1</source>
+        <translation>运行 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/experimentpanel.cpp" line="476"/>
+        <source> copy</source>
+        <translation> 副本</translation>
+    </message>
+</context>
+<context>
+    <name>GradNormChart</name>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="192"/>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="195"/>
+        <source>all parameters</source>
+        <translation>全部参数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="196"/>
+        <source>attention in</source>
+        <translation>注意力输入投影</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="197"/>
+        <source>attention out</source>
+        <translation>注意力输出投影</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="198"/>
+        <source>FFN 1</source>
+        <translation>前馈第 1 层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="199"/>
+        <source>FFN 2</source>
+        <translation>前馈第 2 层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="200"/>
+        <source>norms</source>
+        <translation>归一化层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="201"/>
+        <source>Which tensors of each layer the gradient norm covers</source>
+        <translation>梯度范数统计每层中的哪些张量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="203"/>
+        <source>Log scale</source>
+        <translation>对数坐标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="205"/>
+        <source>Show gradient norms on a logarithmic axis</source>
+        <translation>用对数坐标轴显示梯度范数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="225"/>
+        <source>layer (input side → output side)</source>
+        <translation>层（输入端 → 输出端）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="228"/>
+        <location filename="../../ui/gradnormchart.cpp" line="284"/>
+        <source>gradient L2 norm</source>
+        <translation>梯度 L2 范数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="230"/>
+        <location filename="../../ui/gradnormchart.cpp" line="286"/>
+        <source>gradient L2 norm (log scale)</source>
+        <translation>梯度 L2 范数（对数坐标）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="247"/>
+        <source>Which probe to show (probes are taken every few steps)</source>
+        <translation>显示哪一次探测（每隔几步探测一次）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="251"/>
+        <location filename="../../ui/gradnormchart.cpp" line="460"/>
+        <source>step %1</source>
+        <translation>第 %1 步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="252"/>
+        <source>At initialisation</source>
+        <translation>初始化时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="254"/>
+        <source>Show the gradients of the untrained model (step 0)</source>
+        <translation>显示未训练模型的梯度（第 0 步）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="259"/>
+        <source>Across layers, at one step</source>
+        <translation>某一步的各层对比</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="268"/>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="271"/>
+        <source>Whose layers to show</source>
+        <translation>显示哪个运行的各层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="282"/>
+        <source>step (updates)</source>
+        <translation>训练步（参数更新次数）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="295"/>
+        <source>Each layer, over training</source>
+        <translation>各层随训练的变化</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="418"/>
+        <source>%1 / head</source>
+        <translation>%1 / 输出头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="419"/>
+        <location filename="../../ui/gradnormchart.cpp" line="435"/>
+        <location filename="../../ui/gradnormchart.cpp" line="518"/>
+        <location filename="../../ui/gradnormchart.cpp" line="607"/>
+        <source>head</source>
+        <translation>输出头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="423"/>
+        <location filename="../../ui/gradnormchart.cpp" line="445"/>
+        <location filename="../../ui/gradnormchart.cpp" line="518"/>
+        <location filename="../../ui/gradnormchart.cpp" line="607"/>
+        <source>embedding</source>
+        <translation>嵌入层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="460"/>
+        <source>no probes yet</source>
+        <translation>尚无探测数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="483"/>
+        <source>%1 (diverged at step %2)</source>
+        <translation>%1（在第 %2 步发散）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="490"/>
+        <source>Gradient norm of %1 in each layer at step %2</source>
+        <translation>第 %2 步时各层%1的梯度范数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="491"/>
+        <source>Gradient norm of %1 in each layer</source>
+        <translation>各层%1的梯度范数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="493"/>
+        <source>Not probed at step %1: %2.</source>
+        <translation>第 %1 步没有探测数据：%2。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="495"/>
+        <source>Nothing to show for %1 (no %2, or not finite).</source>
+        <translation>%1 没有可显示的数据（没有%2，或数值不是有限值）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="518"/>
+        <location filename="../../ui/gradnormchart.cpp" line="607"/>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="550"/>
+        <source>Gradient norm of %1 in each layer of %2</source>
+        <translation>%2 各层%1的梯度范数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="602"/>
+        <source>%1, step %2, gradient norm %3</source>
+        <translation>%1，第 %2 步，梯度范数 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/gradnormchart.cpp" line="608"/>
+        <source>%1, %2, gradient norm %3</source>
+        <translation>%1，%2，梯度范数 %3</translation>
+    </message>
+</context>
+<context>
+    <name>HeatmapWidget</name>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="188"/>
+        <source>no data yet</source>
+        <translation>暂无数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="281"/>
+        <source>%1, log scale</source>
+        <translation>%1，对数刻度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="309"/>
+        <source>no value</source>
+        <translation>无数值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="310"/>
+        <source>%1: %2
+%3: %4
+%5: %6</source>
+        <translation>%1：%2
+%3：%4
+%5：%6</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="311"/>
+        <source>row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="312"/>
+        <source>column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="313"/>
+        <source>value</source>
+        <translation>值</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="54"/>
+        <source>Training stopped</source>
+        <translation>训练已停止</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="79"/>
+        <source>Training curves</source>
+        <translation>训练曲线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="80"/>
+        <source>Norm statistics</source>
+        <translation>归一化统计</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="81"/>
+        <source>Gradient norms</source>
+        <translation>梯度范数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="82"/>
+        <source>Heatmaps</source>
+        <translation>热力图</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="83"/>
+        <source>Loss and accuracy of every run, step by step.</source>
+        <translation>每个运行在每一步的损失和准确率。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="84"/>
+        <source>Mean and variance of each position&apos;s vector entering and leaving a norm.</source>
+        <translation>每个位置的向量进入和离开归一化层时的均值与方差。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="85"/>
+        <source>Gradient norm per layer and per parameter group.</source>
+        <translation>按层、按参数组统计的梯度范数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="86"/>
+        <source>Variance entering each norm by layer and position; residual-stream RMS by layer.</source>
+        <translation>进入各归一化层的方差（按层和位置）；残差流的 RMS（按层）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="94"/>
+        <source>Experiment</source>
+        <translation>实验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="155"/>
+        <location filename="../../ui/mainwindow.cpp" line="303"/>
+        <source>NormScope — %1</source>
+        <translation>NormScope — %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="164"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="165"/>
+        <source>&amp;Open experiment...</source>
+        <translation>打开实验(&amp;O)...</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="167"/>
+        <source>Open &amp;recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="169"/>
+        <source>&amp;Save experiment as...</source>
+        <translation>实验另存为(&amp;S)...</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="171"/>
+        <source>Open the &amp;built-in experiment</source>
+        <translation>打开内置实验(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="177"/>
+        <source>Post-LN vs Pre-LN, the experiment NormScope opens with.</source>
+        <translation>Post-LN 对比 Pre-LN，即 NormScope 启动时打开的实验。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="179"/>
+        <source>&amp;Export chart...</source>
+        <translation>导出图表(&amp;E)...</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="181"/>
+        <source>The chart on screen as PNG, SVG or PDF, or its data as CSV.</source>
+        <translation>把当前显示的图表导出为 PNG、SVG 或 PDF，或把它的数据导出为 CSV。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="182"/>
+        <source>Export &amp;all...</source>
+        <translation>全部导出(&amp;A)...</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="183"/>
+        <source>A folder with the experiment, every CSV and every chart, which NormScope reopens.</source>
+        <translation>导出到一个文件夹：包含实验、全部 CSV 和全部图表，NormScope 可以重新打开它。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="185"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="187"/>
+        <source>&amp;Training</source>
+        <translation>训练(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="188"/>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="190"/>
+        <source>Train every run, or continue after a pause (Space)</source>
+        <translation>训练所有运行，或在暂停后继续（空格键）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="191"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="193"/>
+        <source>Pause after the current step (Space)</source>
+        <translation>当前这一步结束后暂停（空格键）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="194"/>
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="197"/>
+        <source>Train exactly one more step (Ctrl+.)</source>
+        <translation>再训练一步（Ctrl+.）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="198"/>
+        <source>Reset</source>
+        <translation>重置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="201"/>
+        <source>Stop and go back to the initial weights (Ctrl+R)</source>
+        <translation>停止训练并回到初始权重（Ctrl+R）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="202"/>
+        <source>Run / pause</source>
+        <translation>运行 / 暂停</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="215"/>
+        <source>Run controls</source>
+        <translation>运行控制</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="225"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="226"/>
+        <source>&amp;Presentation mode</source>
+        <translation>演示模式(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="231"/>
+        <source>Full screen, large type and thick lines for a class (F11; Esc leaves)</source>
+        <translation>全屏、大字号、粗线条，适合课堂演示（F11；按 Esc 退出）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="238"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="240"/>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="255"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="256"/>
+        <source>&amp;About NormScope</source>
+        <translation>关于 NormScope(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="271"/>
+        <source>%v / %m steps</source>
+        <translation>%v / %m 步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="285"/>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="285"/>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="286"/>
+        <source>Preparing</source>
+        <translation>准备中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="287"/>
+        <source>Training</source>
+        <translation>训练中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="288"/>
+        <source>Paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="289"/>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="290"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="363"/>
+        <source>diverged at step %1 (%2)</source>
+        <translation>在第 %1 步发散（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="365"/>
+        <source>step %1</source>
+        <translation>第 %1 步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="366"/>
+        <source> · loss %1</source>
+        <translation> · 损失 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="369"/>
+        <source> · %1 steps/s · ETA %2 s</source>
+        <translation> · %1 步/秒 · 预计还需 %2 秒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="392"/>
+        <source>The experiment was not opened</source>
+        <translation>未能打开实验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="393"/>
+        <source>%1
+
+The current experiment is unchanged.</source>
+        <translation>%1
+
+当前实验保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="408"/>
+        <source>The experiment was not saved</source>
+        <translation>未能保存实验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="408"/>
+        <location filename="../../ui/mainwindow.cpp" line="452"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="413"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="424"/>
+        <source>Open experiment</source>
+        <translation>打开实验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="425"/>
+        <source>NormScope experiments (*.json);;All files (*)</source>
+        <translation>NormScope 实验 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="434"/>
+        <source>Save experiment</source>
+        <translation>保存实验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="434"/>
+        <source>NormScope experiments (*.json)</source>
+        <translation>NormScope 实验 (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="456"/>
+        <source>%1: the name must end in .png, .svg, .pdf or .csv</source>
+        <translation>%1：文件名必须以 .png、.svg、.pdf 或 .csv 结尾</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="462"/>
+        <source>The chart was not exported</source>
+        <translation>未能导出图表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="463"/>
+        <source>Exported %1</source>
+        <translation>已导出 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="482"/>
+        <source>The bundle was not exported</source>
+        <translation>未能导出结果包</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="483"/>
+        <source>Exported %1 files to %2</source>
+        <translation>已将 %1 个文件导出到 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="492"/>
+        <source>Export chart</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="493"/>
+        <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV data (*.csv)</source>
+        <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf);;CSV 数据 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="498"/>
+        <source>PNG scale</source>
+        <translation>PNG 缩放倍数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="498"/>
+        <source>Pixels per screen pixel (2 for slides, 4 for print):</source>
+        <translation>每个屏幕像素对应的图像像素数（做幻灯片用 2，印刷用 4）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="506"/>
+        <source>Export all into folder</source>
+        <translation>全部导出到文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="527"/>
+        <source>About NormScope</source>
+        <translation>关于 NormScope</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="528"/>
+        <source>&lt;h3&gt;NormScope %1&lt;/h3&gt;&lt;p&gt;See, and teach, what normalization and residual connections do inside a Transformer.&lt;/p&gt;&lt;p&gt;The engine trains small Transformer encoders on the CPU with a hand-written backward pass checked against finite differences; every chart shows the engine&apos;s own numbers.&lt;/p&gt;&lt;p&gt;Built with Qt %2, Eigen and oneTBB.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;NormScope %1&lt;/h3&gt;&lt;p&gt;看清、讲清归一化和残差连接在 Transformer 内部起什么作用。&lt;/p&gt;&lt;p&gt;计算引擎在 CPU 上训练小型 Transformer 编码器，反向传播是手写的，并用有限差分做过校验；每张图表显示的都是引擎自己算出的数值。&lt;/p&gt;&lt;p&gt;基于 Qt %2、Eigen 和 oneTBB 构建。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="588"/>
+        <source>Presentation mode: right-click a control to hide it; F11 or Esc leaves.</source>
+        <translation>演示模式：右键单击控件可将其隐藏；按 F11 或 Esc 退出。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="613"/>
+        <source>Hide this control</source>
+        <translation>隐藏此控件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="618"/>
+        <source>Show the hidden controls</source>
+        <translation>显示已隐藏的控件</translation>
+    </message>
+</context>
+<context>
+    <name>NormHeatmapPanel</name>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="329"/>
+        <source>Run:</source>
+        <translation>运行：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="332"/>
+        <source>Which run to show</source>
+        <translation>显示哪个运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="335"/>
+        <source>Norm site:</source>
+        <translation>归一化层：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="338"/>
+        <source>Which norm&apos;s input to show, in every layer</source>
+        <translation>显示每一层中哪个归一化层的输入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="341"/>
+        <source>Step:</source>
+        <translation>训练步：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="344"/>
+        <source>Training step of the probe; step 0 is at initialisation</source>
+        <translation>这次探测所在的训练步；第 0 步即初始化时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="350"/>
+        <location filename="../../ui/heatmap.cpp" line="489"/>
+        <source>step 0 (at initialisation)</source>
+        <translation>第 0 步（初始化时）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="351"/>
+        <source>same colours for every run</source>
+        <translation>所有运行使用同一色标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="353"/>
+        <source>One colour scale across all runs, so that runs can be compared by colour</source>
+        <translation>所有运行共用一个色标，便于按颜色比较不同的运行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="369"/>
+        <location filename="../../ui/heatmap.cpp" line="377"/>
+        <source>log colour scale</source>
+        <translation>对数色标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="371"/>
+        <source>Colours by order of magnitude: variances can grow many-fold with depth</source>
+        <translation>按数量级着色：方差可能随深度成倍增长</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="373"/>
+        <location filename="../../ui/heatmap.cpp" line="576"/>
+        <location filename="../../ui/heatmap.cpp" line="578"/>
+        <source>RMS of dLoss/dh</source>
+        <translation>∂L/∂h 的 RMS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="375"/>
+        <source>Show the size of the loss gradient with respect to the hidden state instead of the hidden state itself</source>
+        <translation>显示损失对隐藏状态的梯度大小，而不是隐藏状态本身</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="379"/>
+        <source>Colours by order of magnitude</source>
+        <translation>按数量级着色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="383"/>
+        <source>layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="383"/>
+        <source>position in the sequence</source>
+        <translation>序列中的位置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="386"/>
+        <source>after layer (0 = embedding)</source>
+        <translation>第几层之后（0 = 嵌入层）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="386"/>
+        <source>training step</source>
+        <translation>训练步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="488"/>
+        <source>no probes yet</source>
+        <translation>尚无探测数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="490"/>
+        <source>step %1</source>
+        <translation>第 %1 步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="523"/>
+        <source>Variance entering a norm</source>
+        <translation>进入归一化层的方差</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="524"/>
+        <source>Residual stream RMS</source>
+        <translation>残差流 RMS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="543"/>
+        <source>%1: no norm inside the layers</source>
+        <translation>%1：各层内部没有归一化层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="544"/>
+        <source>%1: variance entering %2</source>
+        <translation>%1：进入 %2 的方差</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="546"/>
+        <source>variance over d_model (batch mean)</source>
+        <translation>在 d_model 上的方差（批内平均）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="566"/>
+        <source>emb</source>
+        <translation>嵌入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="576"/>
+        <source>residual stream RMS</source>
+        <translation>残差流 RMS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="578"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="578"/>
+        <source>RMS of h</source>
+        <translation>h 的 RMS</translation>
+    </message>
+</context>
+<context>
+    <name>NormStatsChart</name>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="122"/>
+        <source>Norm site:</source>
+        <translation>归一化层：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="125"/>
+        <source>Which normalization in the model to look at</source>
+        <translation>查看模型中的哪一个归一化层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="128"/>
+        <source>Layer:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="131"/>
+        <location filename="../../ui/normstatschart.cpp" line="370"/>
+        <source>Layer of the norm, counted from 0 at the input</source>
+        <translation>归一化层所在的层，从输入端起从 0 开始计数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="134"/>
+        <source>Sample:</source>
+        <translation>样本：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="137"/>
+        <source>Average over the batch, or one sequence of the batch</source>
+        <translation>对整批取平均，或者只看这一批中的某一条序列</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="138"/>
+        <location filename="../../ui/normstatschart.cpp" line="376"/>
+        <source>batch mean</source>
+        <translation>批内平均</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="140"/>
+        <source>Step:</source>
+        <translation>训练步：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="143"/>
+        <source>Training step of the probe; step 0 is at initialisation</source>
+        <translation>这次探测所在的训练步；第 0 步即初始化时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="149"/>
+        <location filename="../../ui/normstatschart.cpp" line="401"/>
+        <source>step 0 (at initialisation)</source>
+        <translation>第 0 步（初始化时）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="168"/>
+        <source>The norm each run uses at this site</source>
+        <translation>每个运行在这个位置使用的归一化</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="179"/>
+        <source>leaving the norm</source>
+        <translation>离开归一化层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="180"/>
+        <source>entering the norm</source>
+        <translation>进入归一化层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="181"/>
+        <source>mean 0, variance 1</source>
+        <translation>均值 0，方差 1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="183"/>
+        <source>fit to output</source>
+        <translation>纵轴适配输出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="185"/>
+        <source>Scale the y axes to the lines leaving the norm, so that small unevenness shows; lines entering the norm may run off the charts</source>
+        <translation>按离开归一化层的曲线设定纵轴范围，细小的不均匀也能看清；进入归一化层的曲线可能会超出图表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="206"/>
+        <source>position in the sequence</source>
+        <translation>序列中的位置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="227"/>
+        <source>LayerNorm normalises each position&apos;s vector over its features: its output has mean 0 and variance 1 at every position until gamma and beta are trained. BatchNorm normalises each feature over the batch, so single positions are left uneven.</source>
+        <translation>层归一化（LayerNorm）对每个位置的向量沿特征维度做归一化：在 γ 和 β 训练之前，每个位置的输出均值都是 0、方差都是 1。批归一化（BatchNorm）则是对每个特征沿批次做归一化，所以单个位置上的输出并不均匀。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="231"/>
+        <source>Mean of each position&apos;s vector</source>
+        <translation>各位置向量的均值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="232"/>
+        <source>mean over d_model features</source>
+        <translation>在 d_model 个特征上的均值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="233"/>
+        <source>Variance of each position&apos;s vector</source>
+        <translation>各位置向量的方差</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="234"/>
+        <source>variance over d_model features (biased)</source>
+        <translation>在 d_model 个特征上的方差（有偏）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="279"/>
+        <location filename="../../ui/normstatschart.cpp" line="282"/>
+        <location filename="../../ui/normstatschart.cpp" line="283"/>
+        <source>%1, leaving</source>
+        <translation>%1，离开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="280"/>
+        <location filename="../../ui/normstatschart.cpp" line="281"/>
+        <source>%1, entering</source>
+        <translation>%1，进入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="371"/>
+        <source>This norm sits outside the stack of layers</source>
+        <translation>这个归一化层不在层的堆叠之内</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="377"/>
+        <source>sample %1</source>
+        <translation>样本 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="400"/>
+        <source>no probes yet</source>
+        <translation>尚无探测数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="402"/>
+        <source>step %1</source>
+        <translation>第 %1 步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="434"/>
+        <source>diverged, no probe at this step</source>
+        <translation>已发散，这一步没有探测数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="434"/>
+        <source>no probe at this step</source>
+        <translation>这一步没有探测数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="436"/>
+        <source>no such norm</source>
+        <translation>没有这个归一化层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="441"/>
+        <source>batch has only %1 samples</source>
+        <translation>这一批只有 %1 个样本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="492"/>
+        <source>Lines entering the norm run off the charts (variance up to %1). Untick &quot;fit to output&quot; to see them whole.</source>
+        <translation>进入归一化层的曲线超出了图表范围（方差最大达 %1）。取消勾选“纵轴适配输出”即可看到完整曲线。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="496"/>
+        <source>Lines entering the norm run off the mean chart. Untick &quot;fit to output&quot; to see them whole.</source>
+        <translation>进入归一化层的曲线超出了均值图的范围。取消勾选“纵轴适配输出”即可看到完整曲线。</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <location filename="../../ui/chartexport.cpp" line="22"/>
+        <location filename="../../ui/chartexport.cpp" line="58"/>
+        <location filename="../../ui/chartexport.cpp" line="101"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chartexport.cpp" line="53"/>
+        <source>the chart has no size to draw</source>
+        <translation>图表尺寸为零，无法绘制</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chartexport.cpp" line="73"/>
+        <source>%1: the PNG could not be encoded</source>
+        <translation>%1：无法编码 PNG 图像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chartexport.cpp" line="126"/>
+        <location filename="../../ui/chartexport.cpp" line="139"/>
+        <source>%1: the folder cannot be created</source>
+        <translation>%1：无法创建文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingCurvesChart</name>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="195"/>
+        <source>Smoothing</source>
+        <translation>平滑</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="201"/>
+        <source>Exponential moving average of the training curves (0 = raw values)</source>
+        <translation>对训练曲线做指数滑动平均（0 = 原始值）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="205"/>
+        <source>Log-scale loss</source>
+        <translation>损失用对数坐标</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="207"/>
+        <source>Show the loss on a logarithmic axis</source>
+        <translation>用对数坐标轴显示损失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="208"/>
+        <source>Hide validation</source>
+        <translation>隐藏验证曲线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="210"/>
+        <source>Show only the training curves</source>
+        <translation>只显示训练曲线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="228"/>
+        <location filename="../../ui/curveschart.cpp" line="237"/>
+        <source>step (updates)</source>
+        <translation>训练步（参数更新次数）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="230"/>
+        <source>cross-entropy loss (nats)</source>
+        <translation>交叉熵损失（nat）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="232"/>
+        <source>cross-entropy loss (nats, log scale)</source>
+        <translation>交叉熵损失（nat，对数坐标）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="239"/>
+        <source>token accuracy (%)</source>
+        <translation>词元准确率（%）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="259"/>
+        <source>diverged</source>
+        <translation>发散</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="272"/>
+        <source>validation</source>
+        <translation>验证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="285"/>
+        <source>Drag a rectangle to zoom in, double-click to zoom out</source>
+        <translation>拖出一个矩形框可放大，双击可缩小</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="397"/>
+        <source>training (smoothed; faint: raw)</source>
+        <translation>训练（平滑后；浅色：原始值）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="397"/>
+        <source>training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="445"/>
+        <source>%1 diverged at step %2: %3</source>
+        <translation>%1 在第 %2 步发散：%3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="640"/>
+        <source>validation loss %1</source>
+        <translation>验证损失 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="640"/>
+        <source>training loss %1 (smoothed)</source>
+        <translation>训练损失 %1（平滑后）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="640"/>
+        <source>training loss %1</source>
+        <translation>训练损失 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="642"/>
+        <source>validation accuracy %1 %</source>
+        <translation>验证准确率 %1%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="642"/>
+        <source>training accuracy %1 % (smoothed)</source>
+        <translation>训练准确率 %1%（平滑后）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="642"/>
+        <source>training accuracy %1 %</source>
+        <translation>训练准确率 %1%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/curveschart.cpp" line="644"/>
+        <source>%1, step %2, %3</source>
+        <translation>%1，第 %2 步，%3</translation>
+    </message>
+</context>
+<context>
+    <name>nsui::NormSite</name>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="32"/>
+        <source>embedding</source>
+        <translation>嵌入归一化</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="33"/>
+        <source>norm1 (attention)</source>
+        <translation>norm1（注意力子层）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="35"/>
+        <source>norm1_out (after attention)</source>
+        <translation>norm1_out（注意力之后）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="36"/>
+        <source>norm2 (feed-forward)</source>
+        <translation>norm2（前馈子层）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="38"/>
+        <source>norm2_out (after feed-forward)</source>
+        <translation>norm2_out（前馈之后）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="39"/>
+        <source>final</source>
+        <translation>最终归一化</translation>
+    </message>
+</context>
+</TS>
