@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-ns_install_deps
+ns_install_deps fonts-noto-cjk
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/normscope-ccache}"
 echo "==> Building (Release)"

@@ -5,34 +5,16 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include "cli_process.h"
+
 #include "engine/config.h"
 #include "engine/safetensors.h"
 
 namespace {
 
-struct Result {
-    int exit_code = -1;
-    QString out, err;
-};
-
-Result run(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(NS_NORMSCOPE_BIN), args);
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        return {};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-QStringList read_lines(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    QStringList lines = QString::fromUtf8(f.readAll()).split('\n');
-    if (!lines.isEmpty() && lines.last().isEmpty()) lines.removeLast();
-    return lines;
-}
+using nstest::Result;
+Result run(const QStringList& args) { return nstest::run_normscope(args, 120000); }
+QStringList read_lines(const QString& path) { return nstest::lines_of(path); }
 
 const QString kDefault = QStringLiteral(NS_SOURCE_DIR "/resources/experiments/postln_vs_preln.json");
 

@@ -5,34 +5,14 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+#include "cli_process.h"
+
 namespace {
 
-struct Result {
-    int exit_code = -1;
-    QString out, err;
-};
-
-Result run(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(NS_NORMSCOPE_BIN), args);
-    if (!p.waitForFinished(300000)) {
-        p.kill();
-        return {};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-QByteArray read_all(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-QStringList lines_of(const QString& path) {
-    QStringList l = QString::fromUtf8(read_all(path)).split('\n');
-    if (!l.isEmpty() && l.last().isEmpty()) l.removeLast();
-    return l;
-}
+using nstest::lines_of;
+using nstest::read_all;
+using nstest::Result;
+Result run(const QStringList& args) { return nstest::run_normscope(args); }
 
 const QString kTiny = QStringLiteral(NS_TEST_DATA_DIR "/tiny.json");
 

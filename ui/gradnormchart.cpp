@@ -1,3 +1,4 @@
+#include "ui/chartstyle.h"
 #include "ui/gradnormchart.h"
 
 #include <QCategoryAxis>
@@ -32,14 +33,9 @@ namespace nsui {
 
 namespace {
 
+using namespace chartstyle;
+
 bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-bool finite(double v) { return std::isfinite(v); }
-
-QColor mix(const QColor& a, const QColor& b, double t) {
-    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t), float(a.greenF() + (b.greenF() - a.greenF()) * t),
-                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
-}
 
 bool isDark(const QPalette& pal) { return pal.color(QPalette::Base).lightnessF() < 0.5; }
 
@@ -51,38 +47,6 @@ QColor depthColor(double t, bool dark) {
     return QColor::fromHslF(float(hue), 0.72f, float(light));
 }
 
-double niceInterval(double span, int target) {
-    const double raw = span / target;
-    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-    const double r = raw / mag;
-    return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
-}
-
-void setLinearRange(QValueAxis* axis, double lo, double hi, int target_ticks, bool integer) {
-    if (!finite(lo) || !finite(hi)) lo = 0, hi = 1;
-    if (hi <= lo) {
-        const double pad = std::max(std::abs(lo) * 0.05, 1e-3);
-        lo -= pad, hi += pad;
-    }
-    double step = niceInterval(hi - lo, target_ticks);
-    if (integer) step = std::max(1.0, std::round(step));
-    const int decimals = integer ? 0 : std::max(0, -int(std::floor(std::log10(step) + 1e-9)));
-    axis->setTickType(QValueAxis::TicksDynamic);
-    axis->setTickAnchor(0);
-    axis->setTickInterval(step);
-    axis->setLabelFormat(integer ? QStringLiteral("%d") : QStringLiteral("%.%1f").arg(decimals));
-    axis->setRange(lo, hi);
-}
-
-void setLogRange(QLogValueAxis* axis, double lo, double hi) {
-    if (!finite(lo) || !finite(hi) || lo <= 0 || hi <= 0) lo = 0.1, hi = 10;
-    double a = std::pow(10.0, std::floor(std::log10(lo)));
-    double b = std::pow(10.0, std::ceil(std::log10(hi)));
-    if (b <= a) b = a * 10;
-    // A hair beyond the decades, so that rounding in log10 does not drop their labels.
-    axis->setRange(a * (1 - 1e-9), b * (1 + 1e-9));
-}
-
 // Gradient norms: from 0 with a little headroom, or whole decades on a log axis.
 void setNormRange(QValueAxis* lin, QLogValueAxis* log, bool is_log, double lo, double hi) {
     if (is_log) {
@@ -91,17 +55,6 @@ void setNormRange(QValueAxis* lin, QLogValueAxis* log, bool is_log, double lo, d
         if (!(hi > 0) || !finite(hi)) hi = 1;
         setLinearRange(lin, 0, hi * 1.08, 6, false);
     }
-}
-
-void styleAxis(QAbstractAxis* axis, const QPalette& pal, const QFont& font) {
-    const QColor text = pal.color(QPalette::Text), base = pal.color(QPalette::Base);
-    axis->setLabelsBrush(text);
-    axis->setLabelsFont(font);
-    axis->setTitleBrush(text);
-    axis->setTitleFont(font);
-    axis->setLinePenColor(mix(base, text, 0.45));
-    axis->setGridLineColor(mix(base, text, 0.16));
-    axis->setMinorGridLineColor(mix(base, text, 0.07));
 }
 
 void styleChart(QChart* chart, const QPalette& pal, const QFont& font) {

@@ -1,3 +1,4 @@
+#include "ui/chartstyle.h"
 #include "ui/heatmap.h"
 
 #include <QCheckBox>
@@ -467,19 +468,7 @@ void NormHeatmapPanel::refreshControls() {
 
     std::vector<long> next;
     for (const auto& p : r.probes) next.push_back(p->step);
-    if (next != steps_) {
-        const bool atLatest = steps_.empty() || step_->value() >= static_cast<int>(steps_.size()) - 1;
-        const long was = currentStep();
-        steps_ = next;
-        step_->setRange(0, std::max(0, static_cast<int>(steps_.size()) - 1));
-        int idx = static_cast<int>(steps_.size()) - 1;
-        if (!atLatest) {
-            const auto it = std::find(steps_.begin(), steps_.end(), was);
-            if (it != steps_.end()) idx = static_cast<int>(it - steps_.begin());
-        }
-        step_->setValue(std::max(idx, 0));
-        step_->setEnabled(steps_.size() > 1);
-    }
+    if (next != steps_) chartstyle::setSliderSteps(step_, steps_, next, currentStep());
     updateStepLabel();
 }
 
