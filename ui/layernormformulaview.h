@@ -20,6 +20,7 @@ class QComboBox;
 class QLabel;
 class QSpinBox;
 class QStackedWidget;
+class QTextBrowser;
 QT_END_NAMESPACE
 
 namespace nsui {
@@ -51,7 +52,6 @@ struct FormulaNumbers {
 bool computeFormulaNumbers(const ns::NormSiteProbe& probe, int seq_len, int t, FormulaNumbers* out);
 
 class SampleGrid;
-class BarStrip;
 
 class LayerNormFormulaView : public QWidget {
     Q_OBJECT
@@ -73,18 +73,13 @@ public:
 
 protected:
     void changeEvent(QEvent* e) override;
+    void resizeEvent(QResizeEvent* e) override;
 
 private:
-    struct Row {
-        QLabel* symbol = nullptr;
-        QLabel* text = nullptr;
-        BarStrip* strip = nullptr;
-    };
     void retranslate();
     void refreshControls();
     void recompute();
     void fillRows();
-    void setRow(int i, const QString& symbol, const QString& text, const std::vector<double>* values = nullptr);
     const ns::ProbeSnapshot* currentProbe() const;
 
     SnapshotPtr snap_;
@@ -109,11 +104,7 @@ private:
     QLabel* where_ = nullptr;
     SampleGrid* grid_ = nullptr;
     QLabel* gridCaption_ = nullptr;
-    QLabel* formula_ = nullptr;
-    QLabel* worked_ = nullptr;
-    std::vector<Row> rows_;
-    QLabel* check_ = nullptr;
-    QLabel* note_ = nullptr;
+    QTextBrowser* doc_ = nullptr;  // the formula, the worked line, the table of symbols, the check
 
     FormulaNumbers numbers_;
     bool has_numbers_ = false;

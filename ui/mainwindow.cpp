@@ -20,6 +20,7 @@
 #include <QContextMenuEvent>
 #include <QLegend>
 #include <QScatterSeries>
+#include <QSpinBox>
 #include <QXYSeries>
 #include <QHBoxLayout>
 #include <QLibraryInfo>
@@ -40,6 +41,8 @@
 #include "ui/experimentpanel.h"
 #include "ui/gradnormchart.h"
 #include "ui/heatmap.h"
+#include "ui/lessonpanel.h"
+#include "ui/resourcedir.h"
 #include "ui/normstatschart.h"
 #include "ui/settings.h"
 
@@ -98,6 +101,22 @@ void MainWindow::buildUi() {
     addDockWidget(Qt::LeftDockWidgetArea, experimentDock_);
     connect(panel_, &ExperimentPanel::experimentChanged, this, &MainWindow::onExperimentChanged);
 
+    lessons_ = new LessonPanel(resourcePath("lessons/lessons.json"));
+    lessons_->setLanguage(language_.startsWith("zh") ? "zh" : "en");
+    lessonDock_ = new QDockWidget(tr("Lessons"), this);
+    lessonDock_->setObjectName("lessonDock");
+    lessonDock_->setWidget(lessons_);
+    lessonDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, lessonDock_);
+    tabifyDockWidget(experimentDock_, lessonDock_);
+    experimentDock_->raise();
+    connect(lessons_, &LessonPanel::experimentRequested, this, [this](const QString& path) { openFile(path); });
+    connect(lessons_, &LessonPanel::runRequested, this, [this] {
+        if (controller_->state() == TrainingController::State::Finished) controller_->reset();
+        controller_->run();
+    });
+    connect(lessons_, &LessonPanel::showRequested, this, &MainWindow::showForLesson);
+
     buildActions();
     buildStatusBar();
 }
@@ -117,6 +136,9 @@ void MainWindow::teardownUi() {
     }
     delete experimentDock_;  // deletes the panel
     experimentDock_ = nullptr;
+    delete lessonDock_;  // deletes the lessons
+    lessonDock_ = nullptr;
+    lessons_ = nullptr;
     panel_ = nullptr;
     delete tabs_;  // deletes the charts
     tabs_ = nullptr;
@@ -252,6 +274,10 @@ void MainWindow::buildActions() {
         });
     }
 
+    view->addSeparator();
+    view->addAction(experimentDock_->toggleViewAction());
+    view->addAction(lessonDock_->toggleViewAction());
+
     auto* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About NormScope"), this, &MainWindow::about);
 }
@@ -267,7 +293,8 @@ void MainWindow::buildStatusBar() {
     statusBar()->addWidget(runLabelBox_, 1);
     progress_ = new QProgressBar;
     progress_->setObjectName("progress");
-    progress_->setMaximumWidth(220);
+    progress_->setMinimumWidth(180);
+    progress_->setMaximumWidth(360);
     progress_->setFormat(tr("%v / %m steps"));
     statusBar()->addPermanentWidget(progress_);
 }
@@ -323,7 +350,38 @@ void MainWindow::redraw() {
     const SnapshotPtr s = store.snapshot();
     drawnVersion_ = s->version;
     showSnapshotInTab(tabs_->currentIndex(), s);
+    if (lessonDock_->isVisible()) lessons_->setSnapshot(s);
     updateStatus(*s);
+}
+
+void MainWindow::showForLesson(const QString& tab, const QString& site, int layer, const QString& step) {
+    static const QStringList names = {"curves", "normstats", "gradnorms", "heatmaps"};
+    const int index = names.indexOf(tab);
+    if (index < 0) return;
+    redrawNow();
+    tabs_->setCurrentIndex(index);
+    QWidget* chart = tabs_->widget(index);
+    auto setCombo = [&](const char* name, const QString& data) {
+        if (auto* c = chart->findChild<QComboBox*>(name)) {
+            const int i = c->findData(data);
+            if (i >= 0) c->setCurrentIndex(i);
+        }
+    };
+    auto setStep = [&](const char* name) {
+        if (auto* sl = chart->findChild<QAbstractSlider*>(name))
+            sl->setValue(step == "init" ? sl->minimum() : sl->maximum());
+    };
+    if (!site.isEmpty()) {
+        setCombo("normSite", site);
+        setCombo("heatSite", site);
+    }
+    if (layer >= 0)
+        if (auto* sp = chart->findChild<QSpinBox*>("normLayer")) sp->setValue(layer);
+    if (!step.isEmpty()) {
+        setStep("normStep");
+        setStep("gradStep");
+        setStep("heatStep");
+    }
 }
 
 void MainWindow::showSnapshotInTab(int tab, const SnapshotPtr& s) {
@@ -585,7 +643,6 @@ void MainWindow::setPresentationMode(bool on) {
         }
         qApp->installEventFilter(this);
         showFullScreen();
-        statusBar()->showMessage(tr("Presentation mode: right-click a control to hide it; F11 or Esc leaves."), 6000);
     } else {
         qApp->removeEventFilter(this);
         for (auto it = restoreLook_.rbegin(); it != restoreLook_.rend(); ++it) (*it)();

@@ -28,6 +28,7 @@ class QTabWidget;
 namespace nsui {
 
 class ExperimentPanel;
+class LessonPanel;
 class TrainingCurvesChart;
 class NormStatsChart;
 class GradNormChart;
@@ -45,6 +46,7 @@ public:
     bool saveFile(const QString& path);
 
     TrainingController& controller() { return *controller_; }
+    LessonPanel* lessonPanel() const { return lessons_; }
     ExperimentPanel* experimentPanel() const { return panel_; }
     TrainingCurvesChart* curvesChart() const { return curves_; }
     NormStatsChart* normStatsChart() const { return normStats_; }
@@ -90,6 +92,8 @@ private:
     void redraw();
     void updateStatus(const Snapshot& s);
     void showSnapshotInTab(int tab, const SnapshotPtr& s);
+    // A lesson asks to show a chart tab with a site, layer and step ("init" or "latest").
+    void showForLesson(const QString& tab, const QString& site, int layer, const QString& step);
     void showError(const QString& title, const QString& text);
     void addRecent(const QString& path);
     void rebuildRecentMenu();
@@ -115,6 +119,8 @@ private:
     QMenu* recentMenu_ = nullptr;
     QToolBar* runToolBar_ = nullptr;
     QDockWidget* experimentDock_ = nullptr;
+    QDockWidget* lessonDock_ = nullptr;
+    LessonPanel* lessons_ = nullptr;
     QTranslator translator_, qtTranslator_;
     QString language_ = "en";
     QAction* presentAction_ = nullptr;

@@ -2,7 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>ExperimentPanel</name>
+    <name>QObject</name>
+    <message>
+        <location filename="../../ui/chartexport.cpp" line="22"/>
+        <location filename="../../ui/chartexport.cpp" line="58"/>
+        <location filename="../../ui/chartexport.cpp" line="101"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chartexport.cpp" line="53"/>
+        <source>the chart has no size to draw</source>
+        <translation>图表尺寸为零，无法绘制</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chartexport.cpp" line="73"/>
+        <source>%1: the PNG could not be encoded</source>
+        <translation>%1：无法编码 PNG 图像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/chartexport.cpp" line="126"/>
+        <location filename="../../ui/chartexport.cpp" line="139"/>
+        <source>%1: the folder cannot be created</source>
+        <translation>%1：无法创建文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>nsui::ExperimentPanel</name>
     <message>
         <location filename="../../ui/experimentpanel.cpp" line="89"/>
         <source>Adam&apos;s decay rates for the running mean of the gradient and of its square.</source>
@@ -510,212 +536,212 @@
     </message>
 </context>
 <context>
-    <name>GradNormChart</name>
+    <name>nsui::GradNormChart</name>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="192"/>
+        <location filename="../../ui/gradnormchart.cpp" line="145"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="195"/>
+        <location filename="../../ui/gradnormchart.cpp" line="148"/>
         <source>all parameters</source>
         <translation>全部参数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="196"/>
+        <location filename="../../ui/gradnormchart.cpp" line="149"/>
         <source>attention in</source>
         <translation>注意力输入投影</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="197"/>
+        <location filename="../../ui/gradnormchart.cpp" line="150"/>
         <source>attention out</source>
         <translation>注意力输出投影</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="198"/>
+        <location filename="../../ui/gradnormchart.cpp" line="151"/>
         <source>FFN 1</source>
         <translation>前馈第 1 层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="199"/>
+        <location filename="../../ui/gradnormchart.cpp" line="152"/>
         <source>FFN 2</source>
         <translation>前馈第 2 层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="200"/>
+        <location filename="../../ui/gradnormchart.cpp" line="153"/>
         <source>norms</source>
         <translation>归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="201"/>
+        <location filename="../../ui/gradnormchart.cpp" line="154"/>
         <source>Which tensors of each layer the gradient norm covers</source>
         <translation>梯度范数统计每层中的哪些张量</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="203"/>
+        <location filename="../../ui/gradnormchart.cpp" line="156"/>
         <source>Log scale</source>
         <translation>对数坐标</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="205"/>
+        <location filename="../../ui/gradnormchart.cpp" line="158"/>
         <source>Show gradient norms on a logarithmic axis</source>
         <translation>用对数坐标轴显示梯度范数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="225"/>
+        <location filename="../../ui/gradnormchart.cpp" line="178"/>
         <source>layer (input side → output side)</source>
         <translation>层（输入端 → 输出端）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="228"/>
-        <location filename="../../ui/gradnormchart.cpp" line="284"/>
+        <location filename="../../ui/gradnormchart.cpp" line="181"/>
+        <location filename="../../ui/gradnormchart.cpp" line="237"/>
         <source>gradient L2 norm</source>
         <translation>梯度 L2 范数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="230"/>
-        <location filename="../../ui/gradnormchart.cpp" line="286"/>
+        <location filename="../../ui/gradnormchart.cpp" line="183"/>
+        <location filename="../../ui/gradnormchart.cpp" line="239"/>
         <source>gradient L2 norm (log scale)</source>
         <translation>梯度 L2 范数（对数坐标）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="247"/>
+        <location filename="../../ui/gradnormchart.cpp" line="200"/>
         <source>Which probe to show (probes are taken every few steps)</source>
         <translation>显示哪一次探测（每隔几步探测一次）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="251"/>
-        <location filename="../../ui/gradnormchart.cpp" line="460"/>
+        <location filename="../../ui/gradnormchart.cpp" line="204"/>
+        <location filename="../../ui/gradnormchart.cpp" line="413"/>
         <source>step %1</source>
         <translation>第 %1 步</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="252"/>
+        <location filename="../../ui/gradnormchart.cpp" line="205"/>
         <source>At initialisation</source>
         <translation>初始化时</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="254"/>
+        <location filename="../../ui/gradnormchart.cpp" line="207"/>
         <source>Show the gradients of the untrained model (step 0)</source>
         <translation>显示未训练模型的梯度（第 0 步）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="259"/>
+        <location filename="../../ui/gradnormchart.cpp" line="212"/>
         <source>Across layers, at one step</source>
         <translation>某一步的各层对比</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="268"/>
+        <location filename="../../ui/gradnormchart.cpp" line="221"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="271"/>
+        <location filename="../../ui/gradnormchart.cpp" line="224"/>
         <source>Whose layers to show</source>
         <translation>显示哪个运行的各层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="282"/>
+        <location filename="../../ui/gradnormchart.cpp" line="235"/>
         <source>step (updates)</source>
         <translation>训练步（参数更新次数）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="295"/>
+        <location filename="../../ui/gradnormchart.cpp" line="248"/>
         <source>Each layer, over training</source>
         <translation>各层随训练的变化</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="418"/>
+        <location filename="../../ui/gradnormchart.cpp" line="371"/>
         <source>%1 / head</source>
         <translation>%1 / 输出头</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="419"/>
-        <location filename="../../ui/gradnormchart.cpp" line="435"/>
-        <location filename="../../ui/gradnormchart.cpp" line="518"/>
-        <location filename="../../ui/gradnormchart.cpp" line="607"/>
+        <location filename="../../ui/gradnormchart.cpp" line="372"/>
+        <location filename="../../ui/gradnormchart.cpp" line="388"/>
+        <location filename="../../ui/gradnormchart.cpp" line="471"/>
+        <location filename="../../ui/gradnormchart.cpp" line="560"/>
         <source>head</source>
         <translation>输出头</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="423"/>
-        <location filename="../../ui/gradnormchart.cpp" line="445"/>
-        <location filename="../../ui/gradnormchart.cpp" line="518"/>
-        <location filename="../../ui/gradnormchart.cpp" line="607"/>
+        <location filename="../../ui/gradnormchart.cpp" line="376"/>
+        <location filename="../../ui/gradnormchart.cpp" line="398"/>
+        <location filename="../../ui/gradnormchart.cpp" line="471"/>
+        <location filename="../../ui/gradnormchart.cpp" line="560"/>
         <source>embedding</source>
         <translation>嵌入层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="460"/>
+        <location filename="../../ui/gradnormchart.cpp" line="413"/>
         <source>no probes yet</source>
         <translation>尚无探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="483"/>
+        <location filename="../../ui/gradnormchart.cpp" line="436"/>
         <source>%1 (diverged at step %2)</source>
         <translation>%1（在第 %2 步发散）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="490"/>
+        <location filename="../../ui/gradnormchart.cpp" line="443"/>
         <source>Gradient norm of %1 in each layer at step %2</source>
         <translation>第 %2 步时各层%1的梯度范数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="491"/>
+        <location filename="../../ui/gradnormchart.cpp" line="444"/>
         <source>Gradient norm of %1 in each layer</source>
         <translation>各层%1的梯度范数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="493"/>
+        <location filename="../../ui/gradnormchart.cpp" line="446"/>
         <source>Not probed at step %1: %2.</source>
         <translation>第 %1 步没有探测数据：%2。</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="495"/>
+        <location filename="../../ui/gradnormchart.cpp" line="448"/>
         <source>Nothing to show for %1 (no %2, or not finite).</source>
         <translation>%1 没有可显示的数据（没有%2，或数值不是有限值）。</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="518"/>
-        <location filename="../../ui/gradnormchart.cpp" line="607"/>
+        <location filename="../../ui/gradnormchart.cpp" line="471"/>
+        <location filename="../../ui/gradnormchart.cpp" line="560"/>
         <source>layer %1</source>
         <translation>第 %1 层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="550"/>
+        <location filename="../../ui/gradnormchart.cpp" line="503"/>
         <source>Gradient norm of %1 in each layer of %2</source>
         <translation>%2 各层%1的梯度范数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="602"/>
+        <location filename="../../ui/gradnormchart.cpp" line="555"/>
         <source>%1, step %2, gradient norm %3</source>
         <translation>%1，第 %2 步，梯度范数 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="608"/>
+        <location filename="../../ui/gradnormchart.cpp" line="561"/>
         <source>%1, %2, gradient norm %3</source>
         <translation>%1，%2，梯度范数 %3</translation>
     </message>
 </context>
 <context>
-    <name>HeatmapWidget</name>
+    <name>nsui::HeatmapWidget</name>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="188"/>
+        <location filename="../../ui/heatmap.cpp" line="189"/>
         <source>no data yet</source>
         <translation>暂无数据</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="281"/>
+        <location filename="../../ui/heatmap.cpp" line="282"/>
         <source>%1, log scale</source>
         <translation>%1，对数刻度</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="309"/>
+        <location filename="../../ui/heatmap.cpp" line="310"/>
         <source>no value</source>
         <translation>无数值</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="310"/>
+        <location filename="../../ui/heatmap.cpp" line="311"/>
         <source>%1: %2
 %3: %4
 %5: %6</source>
@@ -724,291 +750,681 @@
 %5：%6</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="311"/>
+        <location filename="../../ui/heatmap.cpp" line="312"/>
         <source>row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="312"/>
+        <location filename="../../ui/heatmap.cpp" line="313"/>
         <source>column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="313"/>
+        <location filename="../../ui/heatmap.cpp" line="314"/>
         <source>value</source>
         <translation>值</translation>
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>nsui::LayerNormFormulaView</name>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="54"/>
+        <location filename="../../ui/layernormformulaview.cpp" line="373"/>
+        <source>&amp;Run:</source>
+        <translation>运行(&amp;R)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="374"/>
+        <source>Which run of the experiment to take the numbers from</source>
+        <translation>从实验的哪个运行中取数值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="375"/>
+        <source>&amp;Norm:</source>
+        <translation>归一化层(&amp;N)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="376"/>
+        <source>Which norm of the model: norm1 sits at the attention sublayer, norm2 at the feed-forward one</source>
+        <translation>看模型中的哪个归一化层：norm1 位于注意力子层，norm2 位于前馈子层</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="377"/>
+        <source>&amp;Layer:</source>
+        <translation>层(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="378"/>
+        <source>Which layer of the stack (0 is the first)</source>
+        <translation>堆叠中的第几层（0 为第一层）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="379"/>
+        <source>&amp;Position:</source>
+        <translation>位置(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="380"/>
+        <source>Which position of the first training sequence; hovering a row of the grid picks it too</source>
+        <translation>第一条训练序列中的哪个位置；把鼠标悬停在网格的某一行上也能选中它</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="381"/>
+        <source>&amp;Feature:</source>
+        <translation>特征(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="382"/>
+        <source>Which feature the worked line computes; hovering a column or a bar picks it too</source>
+        <translation>代入数值的那一行计算哪个特征；把鼠标悬停在某一列或某个柱条上也能选中它</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="383"/>
+        <source>&amp;Weights:</source>
+        <translation>权重(&amp;W)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="384"/>
+        <location filename="../../ui/layernormformulaview.cpp" line="513"/>
+        <source>at initialisation (step 0)</source>
+        <translation>初始化时（第 0 步）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="385"/>
+        <source>latest probe</source>
+        <translation>最近一次探测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="386"/>
+        <source>Numbers from the untrained model, or from the most recent probe while or after training</source>
+        <translation>数值取自未训练的模型，或取自训练中、训练后最近的一次探测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="387"/>
+        <location filename="../../ui/layernormformulaview.cpp" line="494"/>
+        <source>No numbers yet. Press Run to train the lesson&apos;s experiment: the first probe, at step 0, fills this view with the engine&apos;s own numbers.</source>
+        <translation>还没有数值。按“运行”训练本课的实验：第 0 步的第一次探测就会用引擎自己算出的数值填满这个视图。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="471"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="492"/>
+        <source>This run has no %1 in layer %2. Pick another norm or layer.</source>
+        <translation>这个运行在第 %2 层没有 %1。请换一个归一化层或换一层。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="512"/>
+        <source>%1 in layer %2</source>
+        <translation>第 %2 层的 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="513"/>
+        <source>after %1 training steps</source>
+        <translation>训练 %1 步之后</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="514"/>
+        <source>&lt;b&gt;%1&lt;/b&gt;: %2, %3, position %4 of the first training sequence.</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;：%2，%3，第一条训练序列的位置 %4。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="540"/>
+        <source>first 8 of %1</source>
+        <translation>共 %1 个，显示前 8 个</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="586"/>
+        <source>The variance divides by D = %1, not D − 1: the biased variance, as nn.LayerNorm computes it. x_hat always ends up with mean 0 and variance just under 1 (σ² / (σ² + ε)); γ and β then give each feature the scale and offset the model learned.</source>
+        <translation>方差除以的是 D = %1，而不是 D − 1：这是有偏方差，和 nn.LayerNorm 的算法一样。x_hat 最后的均值总是 0，方差略小于 1（σ² / (σ² + ε)）；随后 γ 和 β 再给每个特征加上模型学到的缩放和偏移。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="610"/>
+        <source>The tutorial variant (layernorm_std), as printed in one course note: the unbiased standard deviation (dividing by D − 1 = %1) with ε outside the root. nn.LayerNorm divides by √(σ² + ε) with the biased variance instead, so this x_hat is smaller by about √(%1/%2) and its variance is about %1/%2 = %3 rather than 1.</source>
+        <translation>教程变体（layernorm_std），也就是一篇课程笔记里印出的写法：用无偏标准差（除以 D − 1 = %1），并把 ε 加在根号外面。nn.LayerNorm 则是用有偏方差、除以 √(σ² + ε)，所以这里的 x_hat 约为它的 √(%1/%2) 倍，方差约为 %1/%2 = %3，而不是 1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="650"/>
+        <source>DyT (Dynamic Tanh) computes no mean and no variance at all: each feature is squashed on its own, so nothing holds x_hat at mean 0 and variance 1.</source>
+        <translation>DyT（动态 tanh）完全不计算均值和方差：每个特征各自被压缩，所以没有任何东西把 x_hat 保持在均值 0、方差 1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="517"/>
+        <source>The sequence entering the norm: one row per position (T = %1), one column per feature (D = %2), blue negative, orange positive.</source>
+        <translation>进入归一化层的序列：每个位置一行（T = %1），每个特征一列（D = %2），蓝色为负，橙色为正。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="524"/>
+        <source>BatchNorm works down a column, over every sequence of the batch, not only this one.</source>
+        <translation>批归一化（BatchNorm）沿着一列计算，覆盖这一批中的所有序列，不只是这一条。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="527"/>
+        <source>DyT works on each cell on its own; hover a row to pick a position.</source>
+        <translation>DyT 对每个格子单独计算；把鼠标悬停在某一行上即可选中这个位置。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="530"/>
+        <source>Nothing is computed here; hover a row to pick a position.</source>
+        <translation>这里不做任何计算；把鼠标悬停在某一行上即可选中这个位置。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="533"/>
+        <source>The norm works on one row at a time; hover a row to pick it.</source>
+        <translation>归一化每次只处理一行；把鼠标悬停在某一行上即可选中它。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="553"/>
+        <source>the vector entering the norm (%1)</source>
+        <translation>进入归一化层的向量（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="555"/>
+        <source>the vector leaving the norm, as the engine computed it (%1); over its %2 features: mean &lt;b&gt;%3&lt;/b&gt;, variance &lt;b&gt;%4&lt;/b&gt;</source>
+        <translation>离开归一化层的向量，即引擎算出的结果（%1）；在它的 %2 个特征上：均值 &lt;b&gt;%3&lt;/b&gt;，方差 &lt;b&gt;%4&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="561"/>
+        <source>learned gain, one per feature (starts at 1)</source>
+        <translation>可学习的增益，每个特征一个（初始为 1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="563"/>
+        <source>learned bias, one per feature (starts at 0)</source>
+        <translation>可学习的偏置，每个特征一个（初始为 0）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="571"/>
+        <location filename="../../ui/layernormformulaview.cpp" line="594"/>
+        <source>mean of x over its %1 features = &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>x 在它的 %1 个特征上的均值 = &lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="573"/>
+        <source>variance of x over its %1 features, dividing by %1 (biased) = &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>x 在它的 %1 个特征上的方差，除以 %1（有偏）= &lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="574"/>
+        <location filename="../../ui/layernormformulaview.cpp" line="622"/>
+        <source>a small constant so that the division is always safe = &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>保证除法始终安全的小常数 = &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="575"/>
+        <source>the standard deviation x is divided by = &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>x 要除以的标准差 = &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="577"/>
+        <source>(x − μ) / √(σ² + ε), normalized: mean &lt;b&gt;%1&lt;/b&gt;, variance &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>(x − μ) / √(σ² + ε)，归一化之后：均值 &lt;b&gt;%1&lt;/b&gt;，方差 &lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="596"/>
+        <source>unbiased standard deviation of x, dividing by %1 = &lt;b&gt;%2&lt;/b&gt; (the biased one is %3)</source>
+        <translation>x 的无偏标准差，除以 %1 = &lt;b&gt;%2&lt;/b&gt;（有偏标准差为 %3）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="599"/>
+        <source>added outside the square root = &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>加在根号外面 = &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="600"/>
+        <source>what x − μ is divided by = &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>x − μ 要除以的数 = &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="602"/>
+        <source>(x − μ) / (s + ε): mean &lt;b&gt;%1&lt;/b&gt;, variance &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>(x − μ) / (s + ε)：均值 &lt;b&gt;%1&lt;/b&gt;，方差 &lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="621"/>
+        <source>mean of the squares of x over its %1 features = &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>x 在它的 %1 个特征上的平方的均值 = &lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="623"/>
+        <source>√(mean(x²) + ε), the root mean square x is divided by = &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>√(mean(x²) + ε)，即 x 要除以的均方根 = &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="625"/>
+        <source>x / rms: mean &lt;b&gt;%1&lt;/b&gt; (not forced to 0), variance &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>x / rms：均值 &lt;b&gt;%1&lt;/b&gt;（不强制为 0），方差 &lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="632"/>
+        <source>RMSNorm groups the numbers like LayerNorm (one position, its D features) but subtracts no mean and has no β: the mean of x (here %1) is scaled, not removed.</source>
+        <translation>RMSNorm 的分组方式和层归一化（LayerNorm）相同（一个位置的 D 个特征），但不减去均值，也没有 β：x 的均值（这里是 %1）只是被缩放，并没有被去掉。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="639"/>
+        <source>one learned scalar for the whole norm (starts at 0.5 by default) = &lt;b&gt;%1&lt;/b&gt;</source>
+        <translation>整个归一化层共用的一个可学习标量（默认初始为 0.5）= &lt;b&gt;%1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="641"/>
+        <source>tanh(α · x), squashed into (℡, 1) one feature at a time: mean &lt;b&gt;%1&lt;/b&gt;, variance &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>tanh(α · x)，逐个特征压缩到 (−1, 1) 之间：均值 &lt;b&gt;%1&lt;/b&gt;，方差 &lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="659"/>
+        <source>BatchNorm takes μ_d and σ_d² for each feature d over all B × T positions of the batch (in evaluation mode, running averages kept during training), not over this position&apos;s features. NormScope keeps only the first sequence, so y cannot be recomputed here. Over this position&apos;s %1 features, y has mean %2 and variance %3: BatchNorm does not make them 0 and 1.</source>
+        <translation>批归一化（BatchNorm）对每个特征 d，在这一批全部 B × T 个位置上求 μ_d 和 σ_d²（评估模式下改用训练时维护的滑动平均），而不是在这个位置的各个特征上求。NormScope 只保存了第一条序列，所以这里无法重新算出 y。在这个位置的 %1 个特征上，y 的均值为 %2，方差为 %3：批归一化并不会让它们变成 0 和 1。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="670"/>
+        <source>No normalization at this site: the vector passes through unchanged.</source>
+        <translation>这里没有归一化：向量原样通过。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="674"/>
+        <source>   (engine: %1)</source>
+        <translation>   （引擎：%1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="688"/>
+        <source>The formula for feature %1 with the numbers filled in</source>
+        <translation>特征 %1 代入数值后的公式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="706"/>
+        <source>Check: not available for BatchNorm from one position.</source>
+        <translation>校验：批归一化（BatchNorm）无法只凭一个位置校验。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/layernormformulaview.cpp" line="709"/>
+        <source>Check: y recomputed here from the numbers above matches the engine&apos;s y to within &lt;b&gt;%1&lt;/b&gt; (the largest difference over all %2 features; the engine works in 32-bit floats).</source>
+        <translation>校验：用上面的数值在这里重新算出的 y 与引擎的 y 相差不超过 &lt;b&gt;%1&lt;/b&gt;（取全部 %2 个特征上的最大差值；引擎用 32 位浮点数计算）。</translation>
+    </message>
+</context>
+<context>
+    <name>nsui::LessonPanel</name>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="201"/>
+        <source>&amp;Lesson:</source>
+        <translation>课程(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="202"/>
+        <source>Choose a lesson: its experiment is loaded and its first step shown</source>
+        <translation>选择一节课：会载入它的实验并显示第一步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="204"/>
+        <source>Predict first</source>
+        <translation>先做预测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="205"/>
+        <source>Commit to an answer before you run: guessing wrong and seeing why is how the lesson sticks</source>
+        <translation>运行之前先选定一个答案：猜错了再弄明白为什么，才记得牢</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="206"/>
+        <source>Check my prediction</source>
+        <translation>核对我的预测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="207"/>
+        <source>Reveal whether your prediction was right, and why</source>
+        <translation>揭晓你的预测是否正确，以及原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="208"/>
+        <source>← Back</source>
+        <translation>← 上一步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="209"/>
+        <source>The previous step</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="210"/>
+        <source>▶ Run the experiment</source>
+        <translation>▶ 运行实验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="211"/>
+        <source>The next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="308"/>
+        <source>The lessons could not be read.</source>
+        <translation>无法读取课程。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="387"/>
+        <source>Pick this answer</source>
+        <translation>选择这个答案</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="439"/>
+        <source>Next lesson →</source>
+        <translation>下一课 →</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="439"/>
+        <source>Next →</source>
+        <translation>下一步 →</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="441"/>
+        <source>Step %1 of %2</source>
+        <translation>第 %1 步，共 %2 步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="446"/>
+        <source>Pick a prediction first</source>
+        <translation>请先选择一个预测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="446"/>
+        <source>Train this lesson&apos;s experiment</source>
+        <translation>训练本课的实验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="460"/>
+        <source>This lesson&apos;s experiment cannot be read: %1</source>
+        <translation>无法读取本课的实验：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="471"/>
+        <source>The lesson&apos;s experiment is loaded; nothing trained yet.</source>
+        <translation>本课的实验已载入，还没有训练。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="472"/>
+        <source>Training: step %1 of %2</source>
+        <translation>训练中：第 %1 步，共 %2 步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/lessonpanel.cpp" line="473"/>
+        <source>Trained: all %1 steps done.</source>
+        <translation>训练完成：全部 %1 步都已完成。</translation>
+    </message>
+</context>
+<context>
+    <name>nsui::MainWindow</name>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="57"/>
         <source>Training stopped</source>
         <translation>训练已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="79"/>
+        <location filename="../../ui/mainwindow.cpp" line="82"/>
         <source>Training curves</source>
         <translation>训练曲线</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="80"/>
+        <location filename="../../ui/mainwindow.cpp" line="83"/>
         <source>Norm statistics</source>
         <translation>归一化统计</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="81"/>
+        <location filename="../../ui/mainwindow.cpp" line="84"/>
         <source>Gradient norms</source>
         <translation>梯度范数</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="82"/>
+        <location filename="../../ui/mainwindow.cpp" line="85"/>
         <source>Heatmaps</source>
         <translation>热力图</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="83"/>
+        <location filename="../../ui/mainwindow.cpp" line="86"/>
         <source>Loss and accuracy of every run, step by step.</source>
         <translation>每个运行在每一步的损失和准确率。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="84"/>
+        <location filename="../../ui/mainwindow.cpp" line="87"/>
         <source>Mean and variance of each position&apos;s vector entering and leaving a norm.</source>
         <translation>每个位置的向量进入和离开归一化层时的均值与方差。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="85"/>
+        <location filename="../../ui/mainwindow.cpp" line="88"/>
         <source>Gradient norm per layer and per parameter group.</source>
         <translation>按层、按参数组统计的梯度范数。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="86"/>
+        <location filename="../../ui/mainwindow.cpp" line="89"/>
         <source>Variance entering each norm by layer and position; residual-stream RMS by layer.</source>
         <translation>进入各归一化层的方差（按层和位置）；残差流的 RMS（按层）。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="94"/>
+        <location filename="../../ui/mainwindow.cpp" line="97"/>
         <source>Experiment</source>
         <translation>实验</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="155"/>
-        <location filename="../../ui/mainwindow.cpp" line="303"/>
+        <location filename="../../ui/mainwindow.cpp" line="106"/>
+        <source>Lessons</source>
+        <translation>课程</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="177"/>
+        <location filename="../../ui/mainwindow.cpp" line="330"/>
         <source>NormScope — %1</source>
         <translation>NormScope — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="164"/>
+        <location filename="../../ui/mainwindow.cpp" line="186"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="165"/>
+        <location filename="../../ui/mainwindow.cpp" line="187"/>
         <source>&amp;Open experiment...</source>
         <translation>打开实验(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="167"/>
+        <location filename="../../ui/mainwindow.cpp" line="189"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="169"/>
+        <location filename="../../ui/mainwindow.cpp" line="191"/>
         <source>&amp;Save experiment as...</source>
         <translation>实验另存为(&amp;S)...</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="171"/>
+        <location filename="../../ui/mainwindow.cpp" line="193"/>
         <source>Open the &amp;built-in experiment</source>
         <translation>打开内置实验(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="177"/>
+        <location filename="../../ui/mainwindow.cpp" line="199"/>
         <source>Post-LN vs Pre-LN, the experiment NormScope opens with.</source>
         <translation>Post-LN 对比 Pre-LN，即 NormScope 启动时打开的实验。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="179"/>
+        <location filename="../../ui/mainwindow.cpp" line="201"/>
         <source>&amp;Export chart...</source>
         <translation>导出图表(&amp;E)...</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="181"/>
+        <location filename="../../ui/mainwindow.cpp" line="203"/>
         <source>The chart on screen as PNG, SVG or PDF, or its data as CSV.</source>
         <translation>把当前显示的图表导出为 PNG、SVG 或 PDF，或把它的数据导出为 CSV。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="182"/>
+        <location filename="../../ui/mainwindow.cpp" line="204"/>
         <source>Export &amp;all...</source>
         <translation>全部导出(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="183"/>
+        <location filename="../../ui/mainwindow.cpp" line="205"/>
         <source>A folder with the experiment, every CSV and every chart, which NormScope reopens.</source>
         <translation>导出到一个文件夹：包含实验、全部 CSV 和全部图表，NormScope 可以重新打开它。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="185"/>
+        <location filename="../../ui/mainwindow.cpp" line="207"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="187"/>
+        <location filename="../../ui/mainwindow.cpp" line="209"/>
         <source>&amp;Training</source>
         <translation>训练(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="188"/>
+        <location filename="../../ui/mainwindow.cpp" line="210"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="190"/>
+        <location filename="../../ui/mainwindow.cpp" line="212"/>
         <source>Train every run, or continue after a pause (Space)</source>
         <translation>训练所有运行，或在暂停后继续（空格键）</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="191"/>
+        <location filename="../../ui/mainwindow.cpp" line="213"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="193"/>
+        <location filename="../../ui/mainwindow.cpp" line="215"/>
         <source>Pause after the current step (Space)</source>
         <translation>当前这一步结束后暂停（空格键）</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="194"/>
+        <location filename="../../ui/mainwindow.cpp" line="216"/>
         <source>Step</source>
         <translation>单步</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="197"/>
+        <location filename="../../ui/mainwindow.cpp" line="219"/>
         <source>Train exactly one more step (Ctrl+.)</source>
         <translation>再训练一步（Ctrl+.）</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="198"/>
+        <location filename="../../ui/mainwindow.cpp" line="220"/>
         <source>Reset</source>
         <translation>重置</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="201"/>
+        <location filename="../../ui/mainwindow.cpp" line="223"/>
         <source>Stop and go back to the initial weights (Ctrl+R)</source>
         <translation>停止训练并回到初始权重（Ctrl+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="202"/>
+        <location filename="../../ui/mainwindow.cpp" line="224"/>
         <source>Run / pause</source>
         <translation>运行 / 暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="215"/>
+        <location filename="../../ui/mainwindow.cpp" line="237"/>
         <source>Run controls</source>
         <translation>运行控制</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="225"/>
+        <location filename="../../ui/mainwindow.cpp" line="247"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="226"/>
+        <location filename="../../ui/mainwindow.cpp" line="248"/>
         <source>&amp;Presentation mode</source>
         <translation>演示模式(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="231"/>
+        <location filename="../../ui/mainwindow.cpp" line="253"/>
         <source>Full screen, large type and thick lines for a class (F11; Esc leaves)</source>
         <translation>全屏、大字号、粗线条，适合课堂演示（F11；按 Esc 退出）</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="238"/>
+        <location filename="../../ui/mainwindow.cpp" line="260"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="240"/>
+        <location filename="../../ui/mainwindow.cpp" line="262"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="255"/>
+        <location filename="../../ui/mainwindow.cpp" line="281"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="256"/>
+        <location filename="../../ui/mainwindow.cpp" line="282"/>
         <source>&amp;About NormScope</source>
         <translation>关于 NormScope(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="271"/>
+        <location filename="../../ui/mainwindow.cpp" line="298"/>
         <source>%v / %m steps</source>
         <translation>%v / %m 步</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="285"/>
+        <location filename="../../ui/mainwindow.cpp" line="312"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="285"/>
+        <location filename="../../ui/mainwindow.cpp" line="312"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="286"/>
+        <location filename="../../ui/mainwindow.cpp" line="313"/>
         <source>Preparing</source>
         <translation>准备中</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="287"/>
+        <location filename="../../ui/mainwindow.cpp" line="314"/>
         <source>Training</source>
         <translation>训练中</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="288"/>
+        <location filename="../../ui/mainwindow.cpp" line="315"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="289"/>
+        <location filename="../../ui/mainwindow.cpp" line="316"/>
         <source>Finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="290"/>
+        <location filename="../../ui/mainwindow.cpp" line="317"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="363"/>
+        <location filename="../../ui/mainwindow.cpp" line="421"/>
         <source>diverged at step %1 (%2)</source>
         <translation>在第 %1 步发散（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="365"/>
+        <location filename="../../ui/mainwindow.cpp" line="423"/>
         <source>step %1</source>
         <translation>第 %1 步</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="366"/>
+        <location filename="../../ui/mainwindow.cpp" line="424"/>
         <source> · loss %1</source>
         <translation> · 损失 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="369"/>
+        <location filename="../../ui/mainwindow.cpp" line="427"/>
         <source> · %1 steps/s · ETA %2 s</source>
         <translation> · %1 步/秒 · 预计还需 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="392"/>
+        <location filename="../../ui/mainwindow.cpp" line="450"/>
         <source>The experiment was not opened</source>
         <translation>未能打开实验</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="393"/>
+        <location filename="../../ui/mainwindow.cpp" line="451"/>
         <source>%1
 
 The current experiment is unchanged.</source>
@@ -1017,624 +1433,659 @@ The current experiment is unchanged.</source>
 当前实验保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="408"/>
+        <location filename="../../ui/mainwindow.cpp" line="466"/>
         <source>The experiment was not saved</source>
         <translation>未能保存实验</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="408"/>
-        <location filename="../../ui/mainwindow.cpp" line="452"/>
+        <location filename="../../ui/mainwindow.cpp" line="466"/>
+        <location filename="../../ui/mainwindow.cpp" line="510"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="413"/>
+        <location filename="../../ui/mainwindow.cpp" line="471"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="424"/>
+        <location filename="../../ui/mainwindow.cpp" line="482"/>
         <source>Open experiment</source>
         <translation>打开实验</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="425"/>
+        <location filename="../../ui/mainwindow.cpp" line="483"/>
         <source>NormScope experiments (*.json);;All files (*)</source>
         <translation>NormScope 实验 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="434"/>
+        <location filename="../../ui/mainwindow.cpp" line="492"/>
         <source>Save experiment</source>
         <translation>保存实验</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="434"/>
+        <location filename="../../ui/mainwindow.cpp" line="492"/>
         <source>NormScope experiments (*.json)</source>
         <translation>NormScope 实验 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="456"/>
+        <location filename="../../ui/mainwindow.cpp" line="514"/>
         <source>%1: the name must end in .png, .svg, .pdf or .csv</source>
         <translation>%1：文件名必须以 .png、.svg、.pdf 或 .csv 结尾</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="462"/>
+        <location filename="../../ui/mainwindow.cpp" line="520"/>
         <source>The chart was not exported</source>
         <translation>未能导出图表</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="463"/>
+        <location filename="../../ui/mainwindow.cpp" line="521"/>
         <source>Exported %1</source>
         <translation>已导出 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="482"/>
+        <location filename="../../ui/mainwindow.cpp" line="540"/>
         <source>The bundle was not exported</source>
         <translation>未能导出结果包</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="483"/>
+        <location filename="../../ui/mainwindow.cpp" line="541"/>
         <source>Exported %1 files to %2</source>
         <translation>已将 %1 个文件导出到 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="492"/>
+        <location filename="../../ui/mainwindow.cpp" line="550"/>
         <source>Export chart</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="493"/>
+        <location filename="../../ui/mainwindow.cpp" line="551"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV data (*.csv)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf);;CSV 数据 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="498"/>
+        <location filename="../../ui/mainwindow.cpp" line="556"/>
         <source>PNG scale</source>
         <translation>PNG 缩放倍数</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="498"/>
+        <location filename="../../ui/mainwindow.cpp" line="556"/>
         <source>Pixels per screen pixel (2 for slides, 4 for print):</source>
         <translation>每个屏幕像素对应的图像像素数（做幻灯片用 2，印刷用 4）：</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="506"/>
+        <location filename="../../ui/mainwindow.cpp" line="564"/>
         <source>Export all into folder</source>
         <translation>全部导出到文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="527"/>
+        <location filename="../../ui/mainwindow.cpp" line="585"/>
         <source>About NormScope</source>
         <translation>关于 NormScope</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="528"/>
+        <location filename="../../ui/mainwindow.cpp" line="586"/>
         <source>&lt;h3&gt;NormScope %1&lt;/h3&gt;&lt;p&gt;See, and teach, what normalization and residual connections do inside a Transformer.&lt;/p&gt;&lt;p&gt;The engine trains small Transformer encoders on the CPU with a hand-written backward pass checked against finite differences; every chart shows the engine&apos;s own numbers.&lt;/p&gt;&lt;p&gt;Built with Qt %2, Eigen and oneTBB.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;NormScope %1&lt;/h3&gt;&lt;p&gt;看清、讲清归一化和残差连接在 Transformer 内部起什么作用。&lt;/p&gt;&lt;p&gt;计算引擎在 CPU 上训练小型 Transformer 编码器，反向传播是手写的，并用有限差分做过校验；每张图表显示的都是引擎自己算出的数值。&lt;/p&gt;&lt;p&gt;基于 Qt %2、Eigen 和 oneTBB 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="588"/>
-        <source>Presentation mode: right-click a control to hide it; F11 or Esc leaves.</source>
-        <translation>演示模式：右键单击控件可将其隐藏；按 F11 或 Esc 退出。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/mainwindow.cpp" line="613"/>
+        <location filename="../../ui/mainwindow.cpp" line="670"/>
         <source>Hide this control</source>
         <translation>隐藏此控件</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="618"/>
+        <location filename="../../ui/mainwindow.cpp" line="675"/>
         <source>Show the hidden controls</source>
         <translation>显示已隐藏的控件</translation>
     </message>
 </context>
 <context>
-    <name>NormHeatmapPanel</name>
+    <name>nsui::NormAxesDiagram</name>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="329"/>
+        <location filename="../../ui/normaxesdiagram.cpp" line="93"/>
+        <source>B (batch) = %1 sequences, each a T × D grid</source>
+        <translation>B（批）= %1 条序列，每条是一个 T × D 网格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normaxesdiagram.cpp" line="101"/>
+        <source>sequence b = %1</source>
+        <translation>序列 b = %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normaxesdiagram.cpp" line="104"/>
+        <source>D (features) →</source>
+        <translation>D（特征）→</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normaxesdiagram.cpp" line="109"/>
+        <source>T (position) →</source>
+        <translation>T（位置）→</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normaxesdiagram.cpp" line="194"/>
+        <source>&amp;Normalization:</source>
+        <translation>归一化方式(&amp;N)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normaxesdiagram.cpp" line="195"/>
+        <source>Which normalization&apos;s grouping to shade</source>
+        <translation>用阴影标出哪种归一化的分组</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normaxesdiagram.cpp" line="196"/>
+        <source>Hover a cell: the shaded cells share its mean and variance</source>
+        <translation>把鼠标悬停在某个格子上：阴影格子和它共用同一个均值和方差</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normaxesdiagram.cpp" line="260"/>
+        <source>&lt;b&gt;LayerNorm&lt;/b&gt;: the shaded cells (sequence %1, position %2, all D = %3 features) share one mean and one variance. Every row of every grid has its own: B × T = %4 pairs of statistics, each from %3 numbers. The other sequences play no part, so the result does not depend on the batch, and training and evaluation compute exactly the same thing.</source>
+        <translation>&lt;b&gt;层归一化（LayerNorm）&lt;/b&gt;：阴影格子（序列 %1，位置 %2，全部 D = %3 个特征）共用一个均值和一个方差。每个网格的每一行都有自己的一对：共 B × T = %4 对统计量，每对由 %3 个数算出。其他序列不参与计算，所以结果与这一批里有什么无关，训练和评估时的计算也完全相同。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normaxesdiagram.cpp" line="270"/>
+        <source>&lt;b&gt;BatchNorm&lt;/b&gt;: the shaded cells (feature %1 at every position of every sequence) share one mean and one variance: D = %2 pairs of statistics, each from B × T = %3 numbers. They change with whatever else is in the batch; in evaluation mode, running averages kept during training are used instead.</source>
+        <translation>&lt;b&gt;批归一化（BatchNorm）&lt;/b&gt;：阴影格子（每条序列每个位置上的第 %1 个特征）共用一个均值和一个方差：共 D = %2 对统计量，每对由 B × T = %3 个数算出。它们会随这一批里的其他数据而变化；评估模式下改用训练时维护的滑动平均。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normaxesdiagram.cpp" line="279"/>
+        <source>&lt;b&gt;RMSNorm&lt;/b&gt;: the same groups as LayerNorm (sequence %1, position %2, all D = %3 features), but only one statistic: the root mean square √(mean(x²) + ε). No mean is subtracted and there is no β.</source>
+        <translation>&lt;b&gt;RMSNorm&lt;/b&gt;：分组和层归一化（LayerNorm）相同（序列 %1，位置 %2，全部 D = %3 个特征），但只有一个统计量：均方根 √(mean(x²) + ε)。不减去均值，也没有 β。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normaxesdiagram.cpp" line="287"/>
+        <source>Hover a cell to choose it.</source>
+        <translation>把鼠标悬停在格子上即可选中它。</translation>
+    </message>
+</context>
+<context>
+    <name>nsui::NormHeatmapPanel</name>
+    <message>
+        <location filename="../../ui/heatmap.cpp" line="330"/>
         <source>Run:</source>
         <translation>运行：</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="332"/>
+        <location filename="../../ui/heatmap.cpp" line="333"/>
         <source>Which run to show</source>
         <translation>显示哪个运行</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="335"/>
+        <location filename="../../ui/heatmap.cpp" line="336"/>
         <source>Norm site:</source>
         <translation>归一化层：</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="338"/>
+        <location filename="../../ui/heatmap.cpp" line="339"/>
         <source>Which norm&apos;s input to show, in every layer</source>
         <translation>显示每一层中哪个归一化层的输入</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="341"/>
+        <location filename="../../ui/heatmap.cpp" line="342"/>
         <source>Step:</source>
         <translation>训练步：</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="344"/>
+        <location filename="../../ui/heatmap.cpp" line="345"/>
         <source>Training step of the probe; step 0 is at initialisation</source>
         <translation>这次探测所在的训练步；第 0 步即初始化时</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="350"/>
-        <location filename="../../ui/heatmap.cpp" line="489"/>
+        <location filename="../../ui/heatmap.cpp" line="351"/>
+        <location filename="../../ui/heatmap.cpp" line="478"/>
         <source>step 0 (at initialisation)</source>
         <translation>第 0 步（初始化时）</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="351"/>
+        <location filename="../../ui/heatmap.cpp" line="352"/>
         <source>same colours for every run</source>
         <translation>所有运行使用同一色标</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="353"/>
+        <location filename="../../ui/heatmap.cpp" line="354"/>
         <source>One colour scale across all runs, so that runs can be compared by colour</source>
         <translation>所有运行共用一个色标，便于按颜色比较不同的运行</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="369"/>
-        <location filename="../../ui/heatmap.cpp" line="377"/>
+        <location filename="../../ui/heatmap.cpp" line="370"/>
+        <location filename="../../ui/heatmap.cpp" line="378"/>
         <source>log colour scale</source>
         <translation>对数色标</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="371"/>
+        <location filename="../../ui/heatmap.cpp" line="372"/>
         <source>Colours by order of magnitude: variances can grow many-fold with depth</source>
         <translation>按数量级着色：方差可能随深度成倍增长</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="373"/>
-        <location filename="../../ui/heatmap.cpp" line="576"/>
-        <location filename="../../ui/heatmap.cpp" line="578"/>
+        <location filename="../../ui/heatmap.cpp" line="374"/>
+        <location filename="../../ui/heatmap.cpp" line="565"/>
+        <location filename="../../ui/heatmap.cpp" line="567"/>
         <source>RMS of dLoss/dh</source>
         <translation>∂L/∂h 的 RMS</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="375"/>
+        <location filename="../../ui/heatmap.cpp" line="376"/>
         <source>Show the size of the loss gradient with respect to the hidden state instead of the hidden state itself</source>
         <translation>显示损失对隐藏状态的梯度大小，而不是隐藏状态本身</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="379"/>
+        <location filename="../../ui/heatmap.cpp" line="380"/>
         <source>Colours by order of magnitude</source>
         <translation>按数量级着色</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="383"/>
+        <location filename="../../ui/heatmap.cpp" line="384"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="383"/>
+        <location filename="../../ui/heatmap.cpp" line="384"/>
         <source>position in the sequence</source>
         <translation>序列中的位置</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="386"/>
+        <location filename="../../ui/heatmap.cpp" line="387"/>
         <source>after layer (0 = embedding)</source>
         <translation>第几层之后（0 = 嵌入层）</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="386"/>
+        <location filename="../../ui/heatmap.cpp" line="387"/>
         <source>training step</source>
         <translation>训练步</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="488"/>
+        <location filename="../../ui/heatmap.cpp" line="477"/>
         <source>no probes yet</source>
         <translation>尚无探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="490"/>
+        <location filename="../../ui/heatmap.cpp" line="479"/>
         <source>step %1</source>
         <translation>第 %1 步</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="523"/>
+        <location filename="../../ui/heatmap.cpp" line="512"/>
         <source>Variance entering a norm</source>
         <translation>进入归一化层的方差</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="524"/>
+        <location filename="../../ui/heatmap.cpp" line="513"/>
         <source>Residual stream RMS</source>
         <translation>残差流 RMS</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="543"/>
+        <location filename="../../ui/heatmap.cpp" line="532"/>
         <source>%1: no norm inside the layers</source>
         <translation>%1：各层内部没有归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="544"/>
+        <location filename="../../ui/heatmap.cpp" line="533"/>
         <source>%1: variance entering %2</source>
         <translation>%1：进入 %2 的方差</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="546"/>
+        <location filename="../../ui/heatmap.cpp" line="535"/>
         <source>variance over d_model (batch mean)</source>
         <translation>在 d_model 上的方差（批内平均）</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="566"/>
+        <location filename="../../ui/heatmap.cpp" line="555"/>
         <source>emb</source>
         <translation>嵌入</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="576"/>
+        <location filename="../../ui/heatmap.cpp" line="565"/>
         <source>residual stream RMS</source>
         <translation>残差流 RMS</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="578"/>
+        <location filename="../../ui/heatmap.cpp" line="567"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="578"/>
+        <location filename="../../ui/heatmap.cpp" line="567"/>
         <source>RMS of h</source>
         <translation>h 的 RMS</translation>
     </message>
 </context>
 <context>
-    <name>NormStatsChart</name>
+    <name>nsui::NormSite</name>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="122"/>
+        <location filename="../../ui/normstatschart.cpp" line="33"/>
+        <source>embedding</source>
+        <translation>嵌入归一化</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="34"/>
+        <source>norm1 (attention)</source>
+        <translation>norm1（注意力子层）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="36"/>
+        <source>norm1_out (after attention)</source>
+        <translation>norm1_out（注意力之后）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="37"/>
+        <source>norm2 (feed-forward)</source>
+        <translation>norm2（前馈子层）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="39"/>
+        <source>norm2_out (after feed-forward)</source>
+        <translation>norm2_out（前馈之后）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="40"/>
+        <source>final</source>
+        <translation>最终归一化</translation>
+    </message>
+</context>
+<context>
+    <name>nsui::NormStatsChart</name>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="123"/>
         <source>Norm site:</source>
         <translation>归一化层：</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="125"/>
+        <location filename="../../ui/normstatschart.cpp" line="126"/>
         <source>Which normalization in the model to look at</source>
         <translation>查看模型中的哪一个归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="128"/>
+        <location filename="../../ui/normstatschart.cpp" line="129"/>
         <source>Layer:</source>
         <translation>层：</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="131"/>
-        <location filename="../../ui/normstatschart.cpp" line="370"/>
+        <location filename="../../ui/normstatschart.cpp" line="132"/>
+        <location filename="../../ui/normstatschart.cpp" line="371"/>
         <source>Layer of the norm, counted from 0 at the input</source>
         <translation>归一化层所在的层，从输入端起从 0 开始计数</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="134"/>
+        <location filename="../../ui/normstatschart.cpp" line="135"/>
         <source>Sample:</source>
         <translation>样本：</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="137"/>
+        <location filename="../../ui/normstatschart.cpp" line="138"/>
         <source>Average over the batch, or one sequence of the batch</source>
         <translation>对整批取平均，或者只看这一批中的某一条序列</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="138"/>
-        <location filename="../../ui/normstatschart.cpp" line="376"/>
+        <location filename="../../ui/normstatschart.cpp" line="139"/>
+        <location filename="../../ui/normstatschart.cpp" line="377"/>
         <source>batch mean</source>
         <translation>批内平均</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="140"/>
+        <location filename="../../ui/normstatschart.cpp" line="141"/>
         <source>Step:</source>
         <translation>训练步：</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="143"/>
+        <location filename="../../ui/normstatschart.cpp" line="144"/>
         <source>Training step of the probe; step 0 is at initialisation</source>
         <translation>这次探测所在的训练步；第 0 步即初始化时</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="149"/>
-        <location filename="../../ui/normstatschart.cpp" line="401"/>
+        <location filename="../../ui/normstatschart.cpp" line="150"/>
+        <location filename="../../ui/normstatschart.cpp" line="390"/>
         <source>step 0 (at initialisation)</source>
         <translation>第 0 步（初始化时）</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="168"/>
+        <location filename="../../ui/normstatschart.cpp" line="169"/>
         <source>The norm each run uses at this site</source>
         <translation>每个运行在这个位置使用的归一化</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="179"/>
+        <location filename="../../ui/normstatschart.cpp" line="180"/>
         <source>leaving the norm</source>
         <translation>离开归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="180"/>
+        <location filename="../../ui/normstatschart.cpp" line="181"/>
         <source>entering the norm</source>
         <translation>进入归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="181"/>
+        <location filename="../../ui/normstatschart.cpp" line="182"/>
         <source>mean 0, variance 1</source>
         <translation>均值 0，方差 1</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="183"/>
+        <location filename="../../ui/normstatschart.cpp" line="184"/>
         <source>fit to output</source>
         <translation>纵轴适配输出</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="185"/>
+        <location filename="../../ui/normstatschart.cpp" line="186"/>
         <source>Scale the y axes to the lines leaving the norm, so that small unevenness shows; lines entering the norm may run off the charts</source>
         <translation>按离开归一化层的曲线设定纵轴范围，细小的不均匀也能看清；进入归一化层的曲线可能会超出图表</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="206"/>
+        <location filename="../../ui/normstatschart.cpp" line="207"/>
         <source>position in the sequence</source>
         <translation>序列中的位置</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="227"/>
+        <location filename="../../ui/normstatschart.cpp" line="228"/>
         <source>LayerNorm normalises each position&apos;s vector over its features: its output has mean 0 and variance 1 at every position until gamma and beta are trained. BatchNorm normalises each feature over the batch, so single positions are left uneven.</source>
         <translation>层归一化（LayerNorm）对每个位置的向量沿特征维度做归一化：在 γ 和 β 训练之前，每个位置的输出均值都是 0、方差都是 1。批归一化（BatchNorm）则是对每个特征沿批次做归一化，所以单个位置上的输出并不均匀。</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="231"/>
+        <location filename="../../ui/normstatschart.cpp" line="232"/>
         <source>Mean of each position&apos;s vector</source>
         <translation>各位置向量的均值</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="232"/>
+        <location filename="../../ui/normstatschart.cpp" line="233"/>
         <source>mean over d_model features</source>
         <translation>在 d_model 个特征上的均值</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="233"/>
+        <location filename="../../ui/normstatschart.cpp" line="234"/>
         <source>Variance of each position&apos;s vector</source>
         <translation>各位置向量的方差</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="234"/>
+        <location filename="../../ui/normstatschart.cpp" line="235"/>
         <source>variance over d_model features (biased)</source>
         <translation>在 d_model 个特征上的方差（有偏）</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="279"/>
-        <location filename="../../ui/normstatschart.cpp" line="282"/>
+        <location filename="../../ui/normstatschart.cpp" line="280"/>
         <location filename="../../ui/normstatschart.cpp" line="283"/>
+        <location filename="../../ui/normstatschart.cpp" line="284"/>
         <source>%1, leaving</source>
         <translation>%1，离开</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="280"/>
         <location filename="../../ui/normstatschart.cpp" line="281"/>
+        <location filename="../../ui/normstatschart.cpp" line="282"/>
         <source>%1, entering</source>
         <translation>%1，进入</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="371"/>
+        <location filename="../../ui/normstatschart.cpp" line="372"/>
         <source>This norm sits outside the stack of layers</source>
         <translation>这个归一化层不在层的堆叠之内</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="377"/>
+        <location filename="../../ui/normstatschart.cpp" line="378"/>
         <source>sample %1</source>
         <translation>样本 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="400"/>
+        <location filename="../../ui/normstatschart.cpp" line="389"/>
         <source>no probes yet</source>
         <translation>尚无探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="402"/>
+        <location filename="../../ui/normstatschart.cpp" line="391"/>
         <source>step %1</source>
         <translation>第 %1 步</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="434"/>
+        <location filename="../../ui/normstatschart.cpp" line="423"/>
         <source>diverged, no probe at this step</source>
         <translation>已发散，这一步没有探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="434"/>
+        <location filename="../../ui/normstatschart.cpp" line="423"/>
         <source>no probe at this step</source>
         <translation>这一步没有探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="436"/>
+        <location filename="../../ui/normstatschart.cpp" line="425"/>
         <source>no such norm</source>
         <translation>没有这个归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="441"/>
+        <location filename="../../ui/normstatschart.cpp" line="430"/>
         <source>batch has only %1 samples</source>
         <translation>这一批只有 %1 个样本</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="492"/>
+        <location filename="../../ui/normstatschart.cpp" line="481"/>
         <source>Lines entering the norm run off the charts (variance up to %1). Untick &quot;fit to output&quot; to see them whole.</source>
         <translation>进入归一化层的曲线超出了图表范围（方差最大达 %1）。取消勾选“纵轴适配输出”即可看到完整曲线。</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="496"/>
+        <location filename="../../ui/normstatschart.cpp" line="485"/>
         <source>Lines entering the norm run off the mean chart. Untick &quot;fit to output&quot; to see them whole.</source>
         <translation>进入归一化层的曲线超出了均值图的范围。取消勾选“纵轴适配输出”即可看到完整曲线。</translation>
     </message>
 </context>
 <context>
-    <name>QObject</name>
+    <name>nsui::SampleGrid</name>
     <message>
-        <location filename="../../ui/chartexport.cpp" line="22"/>
-        <location filename="../../ui/chartexport.cpp" line="58"/>
-        <location filename="../../ui/chartexport.cpp" line="101"/>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/chartexport.cpp" line="53"/>
-        <source>the chart has no size to draw</source>
-        <translation>图表尺寸为零，无法绘制</translation>
-    </message>
-    <message>
-        <location filename="../../ui/chartexport.cpp" line="73"/>
-        <source>%1: the PNG could not be encoded</source>
-        <translation>%1：无法编码 PNG 图像</translation>
-    </message>
-    <message>
-        <location filename="../../ui/chartexport.cpp" line="126"/>
-        <location filename="../../ui/chartexport.cpp" line="139"/>
-        <source>%1: the folder cannot be created</source>
-        <translation>%1：无法创建文件夹</translation>
+        <location filename="../../ui/layernormformulaview.cpp" line="219"/>
+        <source>position %1, feature %2: %3</source>
+        <translation>位置 %1，特征 %2：%3</translation>
     </message>
 </context>
 <context>
-    <name>TrainingCurvesChart</name>
+    <name>nsui::TrainingCurvesChart</name>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="195"/>
+        <location filename="../../ui/curveschart.cpp" line="145"/>
         <source>Smoothing</source>
         <translation>平滑</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="201"/>
+        <location filename="../../ui/curveschart.cpp" line="151"/>
         <source>Exponential moving average of the training curves (0 = raw values)</source>
         <translation>对训练曲线做指数滑动平均（0 = 原始值）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="205"/>
+        <location filename="../../ui/curveschart.cpp" line="155"/>
         <source>Log-scale loss</source>
         <translation>损失用对数坐标</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="207"/>
+        <location filename="../../ui/curveschart.cpp" line="157"/>
         <source>Show the loss on a logarithmic axis</source>
         <translation>用对数坐标轴显示损失</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="208"/>
+        <location filename="../../ui/curveschart.cpp" line="158"/>
         <source>Hide validation</source>
         <translation>隐藏验证曲线</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="210"/>
+        <location filename="../../ui/curveschart.cpp" line="160"/>
         <source>Show only the training curves</source>
         <translation>只显示训练曲线</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="228"/>
-        <location filename="../../ui/curveschart.cpp" line="237"/>
+        <location filename="../../ui/curveschart.cpp" line="178"/>
+        <location filename="../../ui/curveschart.cpp" line="187"/>
         <source>step (updates)</source>
         <translation>训练步（参数更新次数）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="230"/>
+        <location filename="../../ui/curveschart.cpp" line="180"/>
         <source>cross-entropy loss (nats)</source>
         <translation>交叉熵损失（nat）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="232"/>
+        <location filename="../../ui/curveschart.cpp" line="182"/>
         <source>cross-entropy loss (nats, log scale)</source>
         <translation>交叉熵损失（nat，对数坐标）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="239"/>
+        <location filename="../../ui/curveschart.cpp" line="189"/>
         <source>token accuracy (%)</source>
         <translation>词元准确率（%）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="259"/>
+        <location filename="../../ui/curveschart.cpp" line="209"/>
         <source>diverged</source>
         <translation>发散</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="272"/>
+        <location filename="../../ui/curveschart.cpp" line="222"/>
         <source>validation</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="285"/>
+        <location filename="../../ui/curveschart.cpp" line="235"/>
         <source>Drag a rectangle to zoom in, double-click to zoom out</source>
         <translation>拖出一个矩形框可放大，双击可缩小</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="397"/>
+        <location filename="../../ui/curveschart.cpp" line="347"/>
         <source>training (smoothed; faint: raw)</source>
         <translation>训练（平滑后；浅色：原始值）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="397"/>
+        <location filename="../../ui/curveschart.cpp" line="347"/>
         <source>training</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="445"/>
+        <location filename="../../ui/curveschart.cpp" line="395"/>
         <source>%1 diverged at step %2: %3</source>
         <translation>%1 在第 %2 步发散：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="640"/>
+        <location filename="../../ui/curveschart.cpp" line="590"/>
         <source>validation loss %1</source>
         <translation>验证损失 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="640"/>
+        <location filename="../../ui/curveschart.cpp" line="590"/>
         <source>training loss %1 (smoothed)</source>
         <translation>训练损失 %1（平滑后）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="640"/>
+        <location filename="../../ui/curveschart.cpp" line="590"/>
         <source>training loss %1</source>
         <translation>训练损失 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="642"/>
+        <location filename="../../ui/curveschart.cpp" line="592"/>
         <source>validation accuracy %1 %</source>
         <translation>验证准确率 %1%</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="642"/>
+        <location filename="../../ui/curveschart.cpp" line="592"/>
         <source>training accuracy %1 % (smoothed)</source>
         <translation>训练准确率 %1%（平滑后）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="642"/>
+        <location filename="../../ui/curveschart.cpp" line="592"/>
         <source>training accuracy %1 %</source>
         <translation>训练准确率 %1%</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="644"/>
+        <location filename="../../ui/curveschart.cpp" line="594"/>
         <source>%1, step %2, %3</source>
         <translation>%1，第 %2 步，%3</translation>
-    </message>
-</context>
-<context>
-    <name>nsui::NormSite</name>
-    <message>
-        <location filename="../../ui/normstatschart.cpp" line="32"/>
-        <source>embedding</source>
-        <translation>嵌入归一化</translation>
-    </message>
-    <message>
-        <location filename="../../ui/normstatschart.cpp" line="33"/>
-        <source>norm1 (attention)</source>
-        <translation>norm1（注意力子层）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/normstatschart.cpp" line="35"/>
-        <source>norm1_out (after attention)</source>
-        <translation>norm1_out（注意力之后）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/normstatschart.cpp" line="36"/>
-        <source>norm2 (feed-forward)</source>
-        <translation>norm2（前馈子层）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/normstatschart.cpp" line="38"/>
-        <source>norm2_out (after feed-forward)</source>
-        <translation>norm2_out（前馈之后）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/normstatschart.cpp" line="39"/>
-        <source>final</source>
-        <translation>最终归一化</translation>
     </message>
 </context>
 </TS>

@@ -4,12 +4,14 @@
 //   build/bin/normscope-screenshots EXPERIMENT.json OUT_DIR [PREFIX]
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QTabWidget>
 #include <QThread>
 
 #include <cstdio>
 
+#include "ui/lessonpanel.h"
 #include "ui/mainwindow.h"
 
 int main(int argc, char** argv) {
@@ -27,6 +29,15 @@ int main(int argc, char** argv) {
     w.resize(1600, 1000);
     w.show();
     if (!w.openFile(QString::fromLocal8Bit(argv[1]))) return 2;
+    // NS_SHOT_LESSON=k: start lesson k (it opens its own experiment) with the lessons in front.
+    const QString lesson = qEnvironmentVariable("NS_SHOT_LESSON");
+    if (!lesson.isEmpty()) {
+        if (!qEnvironmentVariable("NS_SHOT_LANGUAGE").isEmpty()) w.setLanguage(qEnvironmentVariable("NS_SHOT_LANGUAGE"));
+        w.lessonPanel()->startLesson(lesson.toInt());
+        if (auto* dock = w.findChild<QDockWidget*>("lessonDock")) dock->raise();
+        const int steps = qEnvironmentVariableIntValue("NS_SHOT_LESSON_STEPS");
+        for (int i = 0; i < steps; ++i) w.lessonPanel()->nextStep();
+    }
     w.controller().run();
     QElapsedTimer t;
     t.start();
@@ -35,6 +46,10 @@ int main(int argc, char** argv) {
         QThread::msleep(5);
     }
     w.redrawNow();
+    // NS_SHOT_LANGUAGE=zh_CN and NS_SHOT_PRESENT=1 take the pictures in Chinese or presenting.
+    if (!qEnvironmentVariable("NS_SHOT_LANGUAGE").isEmpty() && lesson.isEmpty())
+        w.setLanguage(qEnvironmentVariable("NS_SHOT_LANGUAGE"));
+    if (qEnvironmentVariable("NS_SHOT_PRESENT") == "1") w.setPresentationMode(true);
     const char* names[] = {"curves", "normstats", "gradnorms", "heatmaps"};
     for (int i = 0; i < w.tabs()->count(); ++i) {
         w.tabs()->setCurrentIndex(i);
