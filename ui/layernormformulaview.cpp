@@ -644,7 +644,7 @@ void LayerNormFormulaView::fillRows() {
         setRow(row++, QStringLiteral("x"), xLine, &f.x);
         setRow(row++, QStringLiteral("\u03b1"), tr("one learned scalar for the whole norm (starts at 0.5 by default) = <b>%1</b>").arg(num(f.alpha)));
         setRow(row++, QStringLiteral("x\u0302"),
-               tr("tanh(\u03b1 \u00b7 x), squashed into (\u22121, 1) one feature at a time: mean <b>%1</b>, variance <b>%2</b>")
+               tr("tanh(\u03b1 \u00b7 x), squashed into (\u2212" "1, 1) one feature at a time: mean <b>%1</b>, variance <b>%2</b>")
                        .arg(num(f.xhat_mean), num6(f.xhat_var)) + xhatVec,
                &f.xhat);
         setRow(row++, QStringLiteral("\u03b3"), gammaLine, &f.gamma);

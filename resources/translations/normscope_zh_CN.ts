@@ -1008,7 +1008,7 @@
     </message>
     <message>
         <location filename="../../ui/layernormformulaview.cpp" line="641"/>
-        <source>tanh(α · x), squashed into (℡, 1) one feature at a time: mean &lt;b&gt;%1&lt;/b&gt;, variance &lt;b&gt;%2&lt;/b&gt;</source>
+        <source>tanh(α · x), squashed into (−1, 1) one feature at a time: mean &lt;b&gt;%1&lt;/b&gt;, variance &lt;b&gt;%2&lt;/b&gt;</source>
         <translation>tanh(α · x)，逐个特征压缩到 (−1, 1) 之间：均值 &lt;b&gt;%1&lt;/b&gt;，方差 &lt;b&gt;%2&lt;/b&gt;</translation>
     </message>
     <message>
