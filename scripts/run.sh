@@ -20,6 +20,10 @@ fi
 out="out/$(basename "$experiment" .json)"
 echo "==> No display: training $experiment headless"
 build/bin/normscope train "$experiment" --out "$out"
+echo "==> Drawing the charts"
+build/bin/normscope render "$out" --out "$out/charts" --format png,svg,pdf >/dev/null
 echo
 echo "Files written to $out/ (one folder per run; metrics.csv holds the training curves):"
-find "$out" -type f | sort | sed 's/^/  /'
+find "$out" -type f -not -path "$out/charts/*" | sort | sed 's/^/  /'
+echo "Charts (PNG, SVG, PDF) in $out/charts/:"
+find "$out/charts" -type f -name '*.png' | sort | sed 's/^/  /'
