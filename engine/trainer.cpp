@@ -204,7 +204,9 @@ bool Trainer::run() {
     while (!finished()) {
         {
             std::unique_lock<std::mutex> lock(mu_);
+            held_ = paused_.load() && step_requests_ == 0 && !cancel_.load();
             cv_.wait(lock, [&] { return cancel_.load() || !paused_.load() || step_requests_ > 0; });
+            held_ = false;
             if (cancel_) return false;
             if (paused_ && step_requests_ > 0) --step_requests_;
         }

@@ -86,6 +86,8 @@ public:
     void cancel();        // run() returns before the next step
     void clear_cancel();  // before run() is called again to continue
     bool paused() const { return paused_.load(); }
+    // True while run() is held by pause() between steps (no step in flight).
+    bool held() const { return held_.load(); }
     bool cancelled() const { return cancel_.load(); }
     // Back to the initial weights and step 0 (not while run() is running).
     void reset();
@@ -103,7 +105,7 @@ private:
     long step_ = 0;
     long total_steps_ = 0;
     TrainerSink* sink_ = nullptr;
-    std::atomic<bool> paused_{false}, cancel_{false};
+    std::atomic<bool> paused_{false}, cancel_{false}, held_{false};
     std::mutex mu_;
     std::condition_variable cv_;
     int step_requests_ = 0;

@@ -8,6 +8,7 @@ source scripts/deps.sh
 ns_install_deps fonts-noto-cjk
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/normscope-ccache}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"  # hits across clones in other folders
 echo "==> Building (Release)"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(ns_jobs)" --target normscope

@@ -9,6 +9,7 @@ source scripts/deps.sh
 ns_install_deps
 
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/normscope-ccache}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"  # hits across clones in other folders
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-2G}"
 jobs=$(ns_jobs)
 

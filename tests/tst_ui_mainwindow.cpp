@@ -225,7 +225,8 @@ void MainWindowTest::pauseAndStepAdvanceOneStep() {
     c.run();
     QVERIFY(wait_for([&] { return c.store().snapshot()->step >= 10; }));
     c.pause();
-    QTest::qWait(50);  // the step in flight, if any, completes
+    QVERIFY(wait_for([&] { return c.heldPaused(); }));  // the step in flight, if any, has completed
+    QTest::qWait(20);  // and its results have reached the store
     const long at = c.store().snapshot()->step;
     QTest::qWait(150);
     QCOMPARE(c.store().snapshot()->step, at);

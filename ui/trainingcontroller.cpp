@@ -155,6 +155,11 @@ void TrainingController::reset() {
     setState(State::Idle);
 }
 
+bool TrainingController::heldPaused() {
+    std::lock_guard<std::mutex> lock(trainer_mu_);
+    return state_ == State::Paused && trainer_ && trainer_->held();
+}
+
 bool TrainingController::waitForIdle(int timeout_ms) {
     QElapsedTimer t;
     t.start();

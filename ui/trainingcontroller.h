@@ -45,6 +45,8 @@ public:
     RunStore& store() { return store_; }
     QString lastError() const { return error_; }
 
+    // True when paused with no step in flight.
+    bool heldPaused();
     // For tests: block until the worker is idle again (or the timeout in ms passes).
     bool waitForIdle(int timeout_ms);
 
