@@ -81,6 +81,13 @@ int render_command(int argc, char** argv) {
         return 2;
     }
     if (!have_display()) qputenv("QT_QPA_PLATFORM", "offscreen");
+    // The offscreen platform warns about window hints it cannot honour; nothing to act on here.
+    qputenv("QT_LOGGING_RULES", "qt.qpa.*=false");
+    static QtMessageHandler previous = nullptr;
+    previous = qInstallMessageHandler([](QtMsgType t, const QMessageLogContext& c, const QString& m) {
+        if (m.contains("propagateSizeHints")) return;
+        if (previous) previous(t, c, m);
+    });
     QApplication app(argc, argv);
     try {
         const QStringList files = nsui::renderResults(dir, out, list, scale);

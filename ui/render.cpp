@@ -1,5 +1,8 @@
 #include "ui/render.h"
 
+#include <QAbstractButton>
+#include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 
 #include <stdexcept>
@@ -45,14 +48,14 @@ QStringList renderResults(const QString& dir, const QString& out, const QList<Im
     const QList<QPair<QString, QWidget*>> charts = {
         {"curves", &curves}, {"normstats", &normStats}, {"gradnorms", &gradNorms}, {"heatmaps", &heatmaps}};
     QStringList written;
-    for (const auto& [name, w] : charts) {
-        w->resize(1400, 900);
-        w->setAttribute(Qt::WA_DontShowOnScreen);
-        w->show();
-        if (name == "curves") curves.setSnapshot(s);
-        else if (name == "normstats") normStats.setSnapshot(s);
-        else if (name == "gradnorms") gradNorms.setSnapshot(s);
-        else heatmaps.setSnapshot(s);
+    auto settle = [] {
+        for (int i = 0; i < 3; ++i) {
+            QCoreApplication::sendPostedEvents();
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);  // axes replaced by a toggle
+            QCoreApplication::processEvents();
+        }
+    };
+    auto draw = [&](QWidget* w, const QString& name) {
         for (ImageFormat f : formats) {
             const char* suffix = f == ImageFormat::Png ? "png" : (f == ImageFormat::Svg ? "svg" : "pdf");
             const QString path = QDir(out).filePath(QString("%1.%2").arg(name, suffix));
@@ -60,6 +63,44 @@ QStringList renderResults(const QString& dir, const QString& out, const QList<Im
             if (!exportWidget(w, path, f, pngScale, &error)) throw std::runtime_error(error.toStdString());
             written << path;
         }
+    };
+    for (const auto& [name, w] : charts) {
+        w->resize(1400, 900);
+        w->setAttribute(Qt::WA_DontShowOnScreen);
+        w->show();
+        settle();
+        // Twice: the second time the laid-out charts place their legends and labels.
+        for (int k = 0; k < 2; ++k) {
+            if (name == "curves") curves.setSnapshot(s);
+            else if (name == "normstats") normStats.setSnapshot(s);
+            else if (name == "gradnorms") gradNorms.setSnapshot(s);
+            else heatmaps.setSnapshot(s);
+            settle();
+        }
+        if (name == "gradnorms") {
+            // Gradient norms span decades between runs: log scale, latest step and at initialisation.
+            if (auto* log = gradNorms.findChild<QAbstractButton*>("gradLog")) log->setChecked(true);
+            settle();
+            draw(w, name);
+            if (auto* init = gradNorms.findChild<QAbstractButton*>("gradAtInit")) {
+                init->click();
+                settle();
+                draw(w, name + "-init");
+            }
+            continue;
+        }
+        if (name == "heatmaps") {
+            // One picture per run (the first also as heatmaps.*).
+            auto* run = heatmaps.findChild<QComboBox*>("heatRun");
+            draw(w, name);
+            for (int i = 0; run && i < run->count(); ++i) {
+                run->setCurrentIndex(i);
+                settle();
+                draw(w, name + "-" + QString::fromStdString(ns::file_safe_name(run->itemText(i).toStdString())));
+            }
+            continue;
+        }
+        draw(w, name);
     }
     return written;
 }
