@@ -102,7 +102,7 @@ private:
     Experiment exp_;
     Parallel par_;
     std::vector<std::unique_ptr<Run>> runs_;
-    long step_ = 0;
+    std::atomic<long> step_{0};  // read by other threads (progress, tests)
     long total_steps_ = 0;
     TrainerSink* sink_ = nullptr;
     std::atomic<bool> paused_{false}, cancel_{false}, held_{false};

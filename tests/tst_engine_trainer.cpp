@@ -246,12 +246,12 @@ void TrainerTest::pauseAndStep() {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     QCOMPARE(tr.current_step(), 0L);
     tr.request_step();
-    for (int i = 0; i < 2000 && tr.current_step() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (int i = 0; i < 30000 && tr.current_step() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     QCOMPARE(tr.current_step(), 1L);  // exactly one step
     tr.request_step();
     tr.request_step();
-    for (int i = 0; i < 2000 && tr.current_step() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (int i = 0; i < 30000 && tr.current_step() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     QCOMPARE(tr.current_step(), 3L);
     tr.cancel();

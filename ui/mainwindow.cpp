@@ -606,7 +606,17 @@ void MainWindow::setPresentationMode(bool on) {
         menuBar()->hide();
         experimentDock_->hide();
         resetAction_->setVisible(false);
-        // Charts set their own fonts and pens: scale them, and remember how to undo it.
+        // Widgets with fonts of their own (the lesson text) and the charts' fonts and pens:
+        // scale them, and remember how to undo it.
+        for (QWidget* own : findChildren<QWidget*>()) {
+            if (!own->testAttribute(Qt::WA_SetFont) || own == this) continue;
+            const QFont f = own->font();
+            QFont f2 = f;
+            f2.setPointSizeF(f.pointSizeF() * 1.5);
+            own->setFont(f2);
+            restoreLook_.push_back([w = QPointer<QWidget>(own), f] { if (w) w->setFont(f); });
+        }
+        // Charts:
         for (QChartView* v : findChildren<QChartView*>()) {
             QChart* c = v->chart();
             const QFont title = c->titleFont();
