@@ -458,9 +458,8 @@ QString ExperimentPanel::uniqueRunName(const QString& base) const {
     }
 }
 
-void ExperimentPanel::addRun() {
-    const QString name = uniqueRunName(tr("Run %1").arg(runEdits_.size() + 1));
-    runEdits_.append({name, nlohmann::json::object()});
+void ExperimentPanel::appendRun(const QString& name, const nlohmann::json& overrides) {
+    runEdits_.append({name, overrides});
     auto* item = new QListWidgetItem(name);
     item->setFlags(item->flags() | Qt::ItemIsEditable);
     filling_ = true;
@@ -470,18 +469,14 @@ void ExperimentPanel::addRun() {
     revalidate();
 }
 
+void ExperimentPanel::addRun() {
+    appendRun(uniqueRunName(tr("Run %1").arg(runEdits_.size() + 1)), nlohmann::json::object());
+}
+
 void ExperimentPanel::duplicateRun() {
     const int row = runs_->currentRow();
     if (row < 0) return;
-    const QString name = uniqueRunName(runEdits_[row].name + tr(" copy"));
-    runEdits_.append({name, runEdits_[row].overrides});
-    auto* item = new QListWidgetItem(name);
-    item->setFlags(item->flags() | Qt::ItemIsEditable);
-    filling_ = true;
-    runs_->addItem(item);
-    filling_ = false;
-    runs_->setCurrentRow(runs_->count() - 1);
-    revalidate();
+    appendRun(uniqueRunName(runEdits_[row].name + tr(" copy")), runEdits_[row].overrides);
 }
 
 void ExperimentPanel::removeRun() {

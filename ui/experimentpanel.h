@@ -58,6 +58,7 @@ private:
     bool readField(const Field& f, nlohmann::json& into, QString* error) const;
     void currentRunChanged();
     void overridesEdited();
+    void appendRun(const QString& name, const nlohmann::json& overrides);
     void addRun();
     void duplicateRun();
     void removeRun();
