@@ -3,6 +3,7 @@
 //
 //   build/bin/normscope-screenshots EXPERIMENT.json OUT_DIR [PREFIX]
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
     const char* names[] = {"curves", "normstats", "gradnorms", "heatmaps"};
     for (int i = 0; i < w.tabs()->count(); ++i) {
         w.tabs()->setCurrentIndex(i);
+        // The heatmaps of the last run: in the built-in experiment, Pre-LN's growing residual stream.
+        if (auto* run = w.tabs()->widget(i)->findChild<QComboBox*>("heatRun")) run->setCurrentIndex(run->count() - 1);
         for (int k = 0; k < 20; ++k) {
             QCoreApplication::processEvents();
             QThread::msleep(10);
