@@ -524,9 +524,9 @@ struct LossResult {
 template <class T>
 LossResult cross_entropy_forward(T* probs,            // (N, V) softmax, cached for backward
                                  double* row_loss,    // (N) scratch
+                                 std::uint8_t* hit,   // (N) scratch: 1 correct, 0 wrong, 2 ignored
                                  const T* logits,     // (N, V)
                                  const std::int32_t* targets, int N, int V, const Parallel& par) {
-    std::vector<std::uint8_t> hit(N);
     par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
         for (std::size_t r = r0; r < r1; ++r) {
             const T* z = logits + r * V;

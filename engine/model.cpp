@@ -197,6 +197,7 @@ void Model<T>::ensure_workspace(int B, int Tn) {
     logits_.assign(N * V, T(0));
     probs_.assign(N * V, T(0));
     row_loss_.assign(N, 0.0);
+    row_hit_.assign(N, 0);
     for (Layer& l : layers_) {
         l.mid.assign(N * D, T(0));
         for (Block* b : {&l.attn, &l.ffn}) {
@@ -400,7 +401,7 @@ LossResult Model<T>::forward(const std::int32_t* ids, const std::int32_t* target
         head_in = final_out_.data();
     }
     linear_forward(logits_.data(), head_in, P(head_w_), P(head_b_), N_, cfg_.d_model, V, par_);
-    loss_ = cross_entropy_forward(probs_.data(), row_loss_.data(), logits_.data(), targets_.data(), N_, V, par_);
+    loss_ = cross_entropy_forward(probs_.data(), row_loss_.data(), row_hit_.data(), logits_.data(), targets_.data(), N_, V, par_);
     if (opt.collect_probes)
         for (std::size_t l = 0; l < hs_.size(); ++l) probes_.hidden_rms[l] = rms(hs_[l].data(), N * D);
     have_forward_ = true;

@@ -155,6 +155,7 @@ private:
     std::vector<T> final_out_;               // after the final norm (N, D)
     std::vector<T> logits_, probs_;          // (N, V)
     std::vector<double> row_loss_;
+    std::vector<std::uint8_t> row_hit_;
     LossResult loss_;
     std::vector<T> d_a_, d_b_, d_c_, d_wide_, d_qkv_, d_att_, d_logits_;  // backward scratch
     std::vector<T> g_x_, g_y_, g_mid_;       // gradients of hidden states

@@ -6,6 +6,7 @@
 namespace ns {
 
 struct Trainer::Run {
+    int index = 0;  // in the experiment's runs
     RunSpec spec;
     std::unique_ptr<TaskData> data;
     std::unique_ptr<Model<float>> model;
@@ -26,6 +27,7 @@ struct Trainer::Events {
 Trainer::Trainer(const Experiment& e, int threads) : exp_(e), par_(threads) {
     for (std::size_t i = 0; i < e.runs.size(); ++i) {
         auto r = std::make_unique<Run>();
+        r->index = static_cast<int>(i);
         r->spec = e.runs[i];
         try {
             r->data = TaskData::create(r->spec.model, r->spec.train, e.source_dir);
@@ -153,21 +155,19 @@ void Trainer::step_run(Run& r, Events& ev) {
 // shows the trained weights.
 void Trainer::probe_final(Run& r, Events& ev) {
     const long s = step_ + 1;
-    {
-        Model<float>& m = *r.model;
-        const Batch b = r.data->train_batch(static_cast<std::uint64_t>(s));
-        ForwardOptions opt;
-        opt.mode = Mode::TrainNoUpdate;
-        opt.collect_probes = true;
-        opt.dropout_seed = r.spec.train.seed;
-        opt.step = static_cast<std::uint64_t>(s + 1);
-        m.zero_grad();
-        const LossResult loss = m.forward(b.ids.data(), b.targets.data(), b.batch, b.seq_len, opt);
-        if (!std::isfinite(loss.loss)) return;
-        m.backward();
-        ev.probes.push_back({s, m.probes(), tensor_norms(m)});
-        m.zero_grad();
-    }
+    Model<float>& m = *r.model;
+    const Batch b = r.data->train_batch(static_cast<std::uint64_t>(s));
+    ForwardOptions opt;
+    opt.mode = Mode::TrainNoUpdate;
+    opt.collect_probes = true;
+    opt.dropout_seed = r.spec.train.seed;
+    opt.step = static_cast<std::uint64_t>(s + 1);
+    m.zero_grad();
+    const LossResult loss = m.forward(b.ids.data(), b.targets.data(), b.batch, b.seq_len, opt);
+    if (!std::isfinite(loss.loss)) return;
+    m.backward();
+    ev.probes.push_back({s, m.probes(), tensor_norms(m)});
+    m.zero_grad();
 }
 
 bool Trainer::step() {
@@ -180,8 +180,7 @@ bool Trainer::step() {
     ++step_;
     for (std::size_t i = 0; i < live.size(); ++i) {
         Run& r = *live[i];
-        const int idx = static_cast<int>(std::find_if(runs_.begin(), runs_.end(), [&](auto& p) { return p.get() == &r; }) -
-                                         runs_.begin());
+        const int idx = r.index;
         r.status.step = step_;
         for (const auto& p : events[i].probes)
             if (sink_) sink_->on_probe(idx, p);

@@ -183,11 +183,12 @@ void GradCheck::crossEntropy() {
     const std::vector<std::int32_t> targets = {0, 3, kIgnoreIndex, 2, 2};
     auto z = random_vector(N * V, 12, 2.0);
     std::vector<double> probs(N * V), row(N);
+    std::vector<std::uint8_t> hit(N);
     LossResult res;
     report(check_op(
         {&z}, {"logits"},
         [&](std::vector<double>& out) {
-            res = cross_entropy_forward(probs.data(), row.data(), z.data(), targets.data(), N, V, serial());
+            res = cross_entropy_forward(probs.data(), row.data(), hit.data(), z.data(), targets.data(), N, V, serial());
             out.assign(1, res.loss);
         },
         [&](const std::vector<double>& dout, std::vector<std::vector<double>>& g) {

@@ -19,27 +19,16 @@
 #include "ui/chartexport.h"
 #include "ui/experimentpanel.h"
 #include "ui/mainwindow.h"
+#include "ui_test_helpers.h"
 
 using namespace nsui;
 
 namespace {
 
-ns::Experiment short_default(int steps) {
-    nlohmann::json j = ns::to_json(ns::default_experiment());
-    j["train"]["steps"] = steps;
-    j["train"]["probe_every"] = 10;
-    j["train"]["eval_every"] = 10;
-    return ns::parse_experiment(j);
-}
+using nstest::short_default;
 
 bool wait_finished(MainWindow& w) {
-    QElapsedTimer t;
-    t.start();
-    while (w.controller().state() != TrainingController::State::Finished && t.elapsed() < 60000) {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        QThread::msleep(2);
-    }
-    return w.controller().state() == TrainingController::State::Finished;
+    return nstest::wait_for([&] { return w.controller().state() == TrainingController::State::Finished; });
 }
 
 QByteArray read_all(const QString& path) {

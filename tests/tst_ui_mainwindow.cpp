@@ -23,29 +23,14 @@
 #include "ui/heatmap.h"
 #include "ui/mainwindow.h"
 #include "ui/normstatschart.h"
+#include "ui_test_helpers.h"
 
 using namespace nsui;
 
 namespace {
 
-ns::Experiment short_default(int steps) {
-    ns::Experiment e = ns::default_experiment();
-    nlohmann::json j = ns::to_json(e);
-    j["train"]["steps"] = steps;
-    j["train"]["probe_every"] = 10;
-    j["train"]["eval_every"] = 10;
-    return ns::parse_experiment(j);
-}
-
-bool wait_for(const std::function<bool()>& done, int timeout_ms = 60000) {
-    QElapsedTimer t;
-    t.start();
-    while (!done() && t.elapsed() < timeout_ms) {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        QThread::msleep(2);
-    }
-    return done();
-}
+using nstest::short_default;
+using nstest::wait_for;
 
 QList<QPointF> points(QObject* root, const QString& name) {
     auto* s = root->findChild<QXYSeries*>(name);

@@ -26,6 +26,15 @@ QString path_of(const QString& section, const QString& key) { return section + "
 // Numbers as the file writes them: the shortest text that reads back to the same value.
 QString json_number_text(const nlohmann::json& v) { return QString::fromStdString(v.dump()); }
 
+// A refusal message: red, wrapped, hidden until there is something to say.
+void markAsMessage(QLabel* label) {
+    label->setWordWrap(true);
+    label->setVisible(false);
+    QPalette p = label->palette();
+    p.setColor(QPalette::WindowText, QColor(200, 30, 30));
+    label->setPalette(p);
+}
+
 }  // namespace
 
 ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
@@ -39,11 +48,7 @@ QWidget* ExperimentPanel::makeRow(QWidget* editor, QLabel* message) {
     v->setContentsMargins(0, 0, 0, 0);
     v->setSpacing(1);
     v->addWidget(editor);
-    message->setWordWrap(true);
-    message->setVisible(false);
-    QPalette p = message->palette();
-    p.setColor(QPalette::WindowText, QColor(200, 30, 30));
-    message->setPalette(p);
+    markAsMessage(message);
     v->addWidget(message);
     return row;
 }
@@ -128,11 +133,7 @@ void ExperimentPanel::buildForm() {
     v->addLayout(nameRow);
     generalMessage_ = new QLabel;
     generalMessage_->setObjectName("generalMessage");
-    generalMessage_->setWordWrap(true);
-    generalMessage_->setVisible(false);
-    QPalette p = generalMessage_->palette();
-    p.setColor(QPalette::WindowText, QColor(200, 30, 30));
-    generalMessage_->setPalette(p);
+    markAsMessage(generalMessage_);
     v->addWidget(generalMessage_);
 
     auto* model = new QGroupBox(tr("Model"));
@@ -234,9 +235,7 @@ void ExperimentPanel::buildForm() {
     rv->addWidget(overrides_);
     runsMessage_ = new QLabel;
     runsMessage_->setObjectName("runs.message");
-    runsMessage_->setWordWrap(true);
-    runsMessage_->setVisible(false);
-    runsMessage_->setPalette(p);
+    markAsMessage(runsMessage_);
     rv->addWidget(runsMessage_);
 
     outer->addWidget(runsBox);

@@ -1,0 +1,34 @@
+// Shared by the window suites: a short version of the default experiment, and waiting for the
+// worker thread while the event loop keeps running.
+#pragma once
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QThread>
+
+#include <functional>
+
+#include "engine/config.h"
+
+namespace nstest {
+
+// The built-in experiment, `steps` long, probed and evaluated every 10 steps.
+inline ns::Experiment short_default(int steps) {
+    nlohmann::json j = ns::to_json(ns::default_experiment());
+    j["train"]["steps"] = steps;
+    j["train"]["probe_every"] = 10;
+    j["train"]["eval_every"] = 10;
+    return ns::parse_experiment(j);
+}
+
+inline bool wait_for(const std::function<bool()>& done, int timeout_ms = 60000) {
+    QElapsedTimer t;
+    t.start();
+    while (!done() && t.elapsed() < timeout_ms) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        QThread::msleep(2);
+    }
+    return done();
+}
+
+}  // namespace nstest
