@@ -184,10 +184,10 @@ NormWeights<T> Model<T>::grads_of(const Norm& n) {
 template <class T>
 void Model<T>::ensure_workspace(int B, int Tn) {
     if (B == B_ && Tn == T_ && !hs_.empty()) return;
-    B_ = B;
-    T_ = Tn;
-    N_ = B * Tn;
-    const std::size_t N = N_, D = cfg_.d_model, F = cfg_.d_ff, V = cfg_.vocab, H = cfg_.heads;
+    // Touching a large model's workspace the first time takes a while: cancellable per layer,
+    // and marked valid only once complete.
+    B_ = T_ = N_ = 0;
+    const std::size_t N = static_cast<std::size_t>(B) * Tn, D = cfg_.d_model, F = cfg_.d_ff, V = cfg_.vocab, H = cfg_.heads;
     const std::size_t L = cfg_.layers;
     const bool pre_norm = cfg_.placement == NormPlacement::Pre || cfg_.placement == NormPlacement::Sandwich;
     const bool post_like = cfg_.placement == NormPlacement::Post || cfg_.placement == NormPlacement::DeepNorm;
@@ -199,6 +199,7 @@ void Model<T>::ensure_workspace(int B, int Tn) {
     row_loss_.assign(N, 0.0);
     row_hit_.assign(N, 0);
     for (Layer& l : layers_) {
+        check_cancel();
         l.mid.assign(N * D, T(0));
         for (Block* b : {&l.attn, &l.ffn}) {
             if (pre_norm) b->normed.assign(N * D, T(0));
@@ -235,6 +236,9 @@ void Model<T>::ensure_workspace(int B, int Tn) {
     }
     probes_.hidden_rms.assign(L + 1, 0.0);
     probes_.grad_rms.assign(L + 1, 0.0);
+    B_ = B;
+    T_ = Tn;
+    N_ = B * Tn;
 }
 
 template <class T>
@@ -375,8 +379,10 @@ LossResult Model<T>::forward(const std::int32_t* ids, const std::int32_t* target
                              const ForwardOptions& opt) {
     if (B < 1 || Tn < 1 || Tn > cfg_.max_len)
         throw std::invalid_argument("forward: batch shape out of range (T must be 1..max_len)");
+    cancel_ = opt.cancel;
     ensure_workspace(B, Tn);
     opt_ = opt;
+    have_forward_ = false;
     const std::size_t N = N_, D = cfg_.d_model;
     const int V = cfg_.vocab;
     ids_.assign(ids, ids + N);
@@ -392,9 +398,12 @@ LossResult Model<T>::forward(const std::int32_t* ids, const std::int32_t* target
     if (has_emb_norm_) norm_fwd(emb_norm_, hs_[0].data(), emb_raw_.data());
     else std::copy(emb_raw_.begin(), emb_raw_.end(), hs_[0].begin());
     for (std::size_t l = 0; l < layers_.size(); ++l) {
+        check_cancel();
         block_fwd(layers_[l].attn, layers_[l].mid.data(), hs_[l].data());
+        check_cancel();
         block_fwd(layers_[l].ffn, hs_[l + 1].data(), layers_[l].mid.data());
     }
+    check_cancel();
     const T* head_in = hs_.back().data();
     if (has_final_norm_) {
         norm_fwd(final_norm_, final_out_.data(), hs_.back().data());
@@ -431,7 +440,9 @@ void Model<T>::backward() {
     for (std::size_t li = L; li-- > 0;) {
         Layer& l = layers_[li];
         std::fill(g_mid_.begin(), g_mid_.end(), T(0));
+        check_cancel();
         block_bwd(l.ffn, g_mid_.data(), cur->data(), l.mid.data());
+        check_cancel();
         std::fill(other->begin(), other->end(), T(0));
         block_bwd(l.attn, other->data(), g_mid_.data(), hs_[li].data());
         std::swap(cur, other);

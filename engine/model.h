@@ -3,7 +3,9 @@
 // (norm statistics, hidden-state RMS) gathered during the same passes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,14 @@ struct ForwardOptions {
     bool collect_probes = false;
     std::uint64_t dropout_seed = 0;  // dropout mask = f(seed, step, site, element)
     std::uint64_t step = 0;
+    // When set, forward and the next backward check it between blocks and throw StepCancelled,
+    // so that a step on a large model stops within one block's work. Nothing but activations,
+    // gradients and (Train mode) BatchNorm's running statistics has changed at that point.
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+struct StepCancelled : std::exception {
+    const char* what() const noexcept override { return "step cancelled"; }
 };
 
 template <class T>
@@ -89,6 +99,10 @@ public:
     }
 
 private:
+    void check_cancel() const {
+        if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw StepCancelled{};
+    }
+    const std::atomic<bool>* cancel_ = nullptr;
     struct Norm {
         std::string site;
         int layer = -1;

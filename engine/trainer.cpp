@@ -12,6 +12,7 @@ struct Trainer::Run {
     std::unique_ptr<Model<float>> model;
     std::unique_ptr<OptimizerState<float>> opt;
     std::vector<Batch> val;  // the fixed validation set
+    std::vector<float> saved_buffers;  // BatchNorm statistics before the step, for a cancelled step
     RunStatus status;
     bool done = false;
 };
@@ -22,6 +23,7 @@ struct Trainer::Events {
     std::vector<ProbeSnapshot> probes;
     bool diverged = false;
     std::string cause;
+    bool update = false;  // forward and backward done, the update is due
 };
 
 Trainer::Trainer(const Experiment& e, int threads) : exp_(e), par_(threads) {
@@ -77,6 +79,7 @@ void Trainer::evaluate(Run& r, Mode mode, double* loss, double* acc) {
     std::int64_t counted = 0, correct = 0;
     ForwardOptions opt;
     opt.mode = mode;
+    opt.cancel = &cancel_;
     for (const Batch& b : r.val) {
         const LossResult res = r.model->forward(b.ids.data(), b.targets.data(), b.batch, b.seq_len, opt);
         total += res.loss * static_cast<double>(res.counted);
@@ -95,6 +98,8 @@ std::string not_finite(const char* what, double v) {
 
 }  // namespace
 
+// Forward and backward (cancellable): nothing but activations, gradients and BatchNorm's
+// running statistics changes here.
 void Trainer::step_run(Run& r, Events& ev) {
     const TrainConfig& t = r.spec.train;
     const long s = step_ + 1;
@@ -105,6 +110,7 @@ void Trainer::step_run(Run& r, Events& ev) {
     opt.collect_probes = (s - 1) % t.probe_every == 0;
     opt.dropout_seed = t.seed;
     opt.step = static_cast<std::uint64_t>(s);
+    opt.cancel = &cancel_;
     m.zero_grad();
     const LossResult loss = m.forward(b.ids.data(), b.targets.data(), b.batch, b.seq_len, opt);
     StepMetrics& mt = ev.metrics;
@@ -130,25 +136,44 @@ void Trainer::step_run(Run& r, Events& ev) {
         mt.diverged = true;
         return;
     }
+    ev.update = true;
+}
+
+// The update (not cancellable, one pass over the parameters), then the evaluation and the final
+// probe (cancellable: a step cancelled there keeps its update and skips its validation).
+void Trainer::update_run(Run& r, Events& ev) {
+    const TrainConfig& t = r.spec.train;
+    const long s = step_ + 1;
+    Model<float>& m = *r.model;
+    StepMetrics& mt = ev.metrics;
+    const std::size_t n = m.num_params();
     clip_global_norm(m.grads().data(), n, mt.grad_norm, t.clip);
     r.opt->update(m.params().data(), m.grads().data(), n, mt.lr, s);
-    if (s % t.eval_every == 0 || s == t.steps) {
-        mt.has_val = true;
-        evaluate(r, Mode::Eval, &mt.val_loss, &mt.val_acc);
-        if (r.model->buffers().empty()) {  // no batchnorm: both modes are the same function
-            mt.val_loss_batch_stats = mt.val_loss;
-            mt.val_acc_batch_stats = mt.val_acc;
-        } else {
-            evaluate(r, Mode::TrainNoUpdate, &mt.val_loss_batch_stats, &mt.val_acc_batch_stats);
+    try {
+        if (s % t.eval_every == 0 || s == t.steps) {
+            double loss = 0, acc = 0, loss_b = 0, acc_b = 0;
+            evaluate(r, Mode::Eval, &loss, &acc);
+            if (r.model->buffers().empty()) {  // no batchnorm: both modes are the same function
+                loss_b = loss;
+                acc_b = acc;
+            } else {
+                evaluate(r, Mode::TrainNoUpdate, &loss_b, &acc_b);
+            }
+            mt.has_val = true;
+            mt.val_loss = loss;
+            mt.val_acc = acc;
+            mt.val_loss_batch_stats = loss_b;
+            mt.val_acc_batch_stats = acc_b;
+            if (!std::isfinite(mt.val_loss)) {
+                ev.diverged = true;
+                ev.cause = not_finite("the validation loss", mt.val_loss);
+                mt.diverged = true;
+                return;
+            }
         }
-        if (!std::isfinite(mt.val_loss)) {
-            ev.diverged = true;
-            ev.cause = not_finite("the validation loss", mt.val_loss);
-            mt.diverged = true;
-            return;
-        }
+        if (s == t.steps) probe_final(r, ev);
+    } catch (const StepCancelled&) {
     }
-    if (s == t.steps) probe_final(r, ev);
 }
 
 // After the last update: one more forward and backward, no update, so that the last probe
@@ -162,6 +187,7 @@ void Trainer::probe_final(Run& r, Events& ev) {
     opt.collect_probes = true;
     opt.dropout_seed = r.spec.train.seed;
     opt.step = static_cast<std::uint64_t>(s + 1);
+    opt.cancel = &cancel_;
     m.zero_grad();
     const LossResult loss = m.forward(b.ids.data(), b.targets.data(), b.batch, b.seq_len, opt);
     if (!std::isfinite(loss.loss)) return;
@@ -176,7 +202,19 @@ bool Trainer::step() {
         if (!r->done) live.push_back(r.get());
     if (live.empty()) return false;
     std::vector<Events> events(live.size());
-    par_.for_each(live.size(), [&](std::size_t i) { step_run(*live[i], events[i]); });
+    for (Run* r : live)
+        if (!r->model->buffers().empty()) r->saved_buffers = r->model->buffers();
+    try {
+        par_.for_each(live.size(), [&](std::size_t i) { step_run(*live[i], events[i]); });
+    } catch (const StepCancelled&) {
+        // As if the step had not begun: only BatchNorm's statistics had moved.
+        for (Run* r : live)
+            if (!r->model->buffers().empty()) r->model->buffers() = r->saved_buffers;
+        return false;
+    }
+    par_.for_each(live.size(), [&](std::size_t i) {
+        if (events[i].update) update_run(*live[i], events[i]);
+    });
     ++step_;
     for (std::size_t i = 0; i < live.size(); ++i) {
         Run& r = *live[i];
@@ -209,7 +247,7 @@ bool Trainer::run() {
             if (cancel_) return false;
             if (paused_ && step_requests_ > 0) --step_requests_;
         }
-        step();
+        if (!step() && cancel_.load()) return false;
     }
     return true;
 }

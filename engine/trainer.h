@@ -75,7 +75,8 @@ public:
     const Model<float>& model(int run) const;
     void set_sink(TrainerSink* sink) { sink_ = sink; }
 
-    // One step of every live run, concurrently. Returns false if there was nothing to do.
+    // One step of every live run, concurrently. Returns false if there was nothing to do or the
+    // step was cancelled before its update (then nothing has changed: step() again repeats it).
     bool step();
     // Steps until finished or cancelled; honours pause() and request_step() while paused.
     // Returns true if it ran to the end.
@@ -83,7 +84,7 @@ public:
     void pause();
     void resume();
     void request_step();  // while paused: one more step
-    void cancel();        // run() returns before the next step
+    void cancel();        // run() returns within one block's work (mid-step, before the update)
     void clear_cancel();  // before run() is called again to continue
     bool paused() const { return paused_.load(); }
     // True while run() is held by pause() between steps (no step in flight).
@@ -96,6 +97,7 @@ private:
     struct Run;
     struct Events;
     void step_run(Run& r, Events& ev);
+    void update_run(Run& r, Events& ev);
     void evaluate(Run& r, Mode mode, double* loss, double* acc);
     void probe_final(Run& r, Events& ev);
 
