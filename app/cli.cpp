@@ -15,6 +15,7 @@
 #include "engine/trainer.h"
 #include "engine/report.h"
 #include "engine/safetensors.h"
+#include "engine/session.h"
 
 namespace nscli {
 
@@ -90,6 +91,7 @@ public:
         if (!quiet_ && run == trainer_.num_runs() - 1) maybe_print(false);
     }
     void on_probe(int run, const ns::ProbeSnapshot& p) override { writer_.on_probe(run, p); }
+    void on_step_done(long step) override { writer_.on_step_done(step); }
     void on_diverged(int run, long step, const std::string& cause) override {
         writer_.on_diverged(run, step, cause);
         if (!quiet_)
@@ -135,6 +137,17 @@ int train(const Args& a) {
     const int threads = a.threads > 0 ? a.threads : ns::Parallel::hardware_threads();
     ns::Trainer trainer(e, threads);
     ns::RunWriter writer(e, a.out);
+    // Registered while it trains: if this process is killed, the window offers its results
+    // (saved every 5 seconds) on its next start.
+    std::string names;
+    for (const auto& r : e.runs) {
+        if (!names.empty()) names += ", ";
+        names += r.name;
+    }
+    ns::Session session("train", a.out, a.experiment, names);
+    if (!session.registered() && !a.quiet)
+        std::fprintf(stderr, "normscope train: not registered for restore (%s)\n", session.error().c_str());
+    writer.set_session(&session, trainer.total_steps());
     Progress progress(writer, trainer, a.quiet);
     trainer.set_sink(&progress);
     const auto t0 = std::chrono::steady_clock::now();

@@ -1,5 +1,9 @@
 #include "engine/report.h"
 
+#include <fcntl.h>
+
+#include <cerrno>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -132,18 +136,23 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
     std::random_device rd;
     const fs::path tmp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(rd() % 1000000));
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw OutputError("cannot write '" + tmp.string() + "' (is the folder writable?)");
-        out.write(content.data(), static_cast<std::streamsize>(content.size()));
-        out.flush();
-        if (!out) {
-            std::error_code ec;
-            fs::remove(tmp, ec);
-            throw OutputError("cannot write '" + path + "' (disk full?)");
-        }
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw OutputError("cannot write '" + tmp.string() + "' (is the folder writable?)");
+    std::size_t done = 0;
+    bool ok = true;
+    while (ok && done < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) done += static_cast<std::size_t>(n);
     }
+    ok = ok && ::fsync(fd) == 0;  // the new content is on disk before the name points to it
+    ok = ::close(fd) == 0 && ok;
     std::error_code ec;
+    if (!ok) {
+        fs::remove(tmp, ec);
+        throw OutputError("cannot write '" + path + "' (disk full?)");
+    }
     fs::rename(tmp, target, ec);
     if (ec) {
         fs::remove(tmp, ec);

@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 
 #include "cli_process.h"
+#include "engine/session.h"
 
 namespace {
 
@@ -27,6 +28,7 @@ private slots:
     void stepsOverrideAndQuiet();
     void textTaskLowersLoss();
     void missingTextFileIsRefused();
+    void killedRunLosesAtMostTenSeconds();
 };
 
 void CliTrain::writesEveryFile() {
@@ -116,6 +118,35 @@ void CliTrain::missingTextFileIsRefused() {
     const Result r = run({"train", dir.path() + "/e.json", "--out", dir.path() + "/out"});
     QCOMPARE(r.exit_code, 2);
     QVERIFY2(r.err.contains("text_file") && r.err.contains("nowhere.txt"), qPrintable(r.err));
+}
+
+// Issue 6: `train` saves every 5 seconds and registers itself; a kill -9 leaves complete files
+// up to the last checkpoint and a record the window offers to restore.
+void CliTrain::killedRunLosesAtMostTenSeconds() {
+    QTemporaryDir state, out;
+    const QString exp = QStringLiteral(NS_SOURCE_DIR "/resources/experiments/postln_vs_preln.json");
+    const nstest::KilledTrain k = nstest::train_then_kill(state.path(), exp, out.path() + "/run");
+    QVERIFY2(k.ok, qPrintable(k.why));
+    qInfo("killed at about step %.0f (%.1f steps/s); saved step %ld: %.1f s of training lost (at most 10 allowed)",
+          k.printed_step + k.rate * k.since_print_s, k.rate, k.saved_step, k.lost_seconds);
+    QVERIFY(k.saved_step > 0);
+    QVERIFY2(k.lost_seconds <= 10.0, qPrintable(QString("lost %1 s").arg(k.lost_seconds)));
+    // Complete files up to the saved step, no temporary left behind.
+    for (const QString run : {"Post-LN", "Pre-LN"}) {
+        const QStringList m = lines_of(out.path() + "/run/" + run + "/metrics.csv");
+        QCOMPARE(long(m.size() - 1), k.saved_step);
+        QVERIFY2(m.last().count(',') == 7, qPrintable(m.last()));
+        QVERIFY(QDir(out.path() + "/run/" + run).entryList({".*tmp*"}, QDir::Files | QDir::Hidden).isEmpty());
+    }
+    // The window finds it: the record's lock is free now.
+    qputenv("NORMSCOPE_STATE_DIR", state.path().toUtf8());
+    const auto orphans = ns::orphaned_sessions();
+    QCOMPARE(int(orphans.size()), 1);
+    QCOMPARE(orphans[0].kind, std::string("train"));
+    QCOMPARE(orphans[0].saved_step, k.saved_step);
+    // and `render` draws what was saved
+    const Result r = run({"render", out.path() + "/run", "--out", out.path() + "/charts", "--format", "svg"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(CliTrain)

@@ -27,7 +27,7 @@ double niceInterval(double span, int target) {
 
 // Range [lo, hi] with ticks at multiples of a nice interval and labels with just enough decimals.
 void setLinearRange(QValueAxis* axis, double lo, double hi, int target_ticks, bool integer) {
-    if (!finite(lo) || !finite(hi)) lo = 0, hi = 1;
+    if (!finite(lo) || !finite(hi) || !finite(hi - lo)) lo = 0, hi = 1;
     if (hi <= lo) {
         const double pad = std::max(std::abs(lo) * 0.05, 1e-3);
         lo -= pad, hi += pad;

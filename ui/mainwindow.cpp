@@ -28,6 +28,9 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QVBoxLayout>
+#include <QPushButton>
+#include <QFrame>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QSaveFile>
@@ -36,6 +39,7 @@
 #include <QTabWidget>
 #include <QToolBar>
 
+#include "ui/autosaver.h"
 #include "ui/chartexport.h"
 #include "ui/curveschart.h"
 #include "ui/experimentpanel.h"
@@ -55,6 +59,7 @@ MainWindow::MainWindow(const ns::Experiment& experiment, QWidget* parent) : QMai
     connect(controller_, &TrainingController::stateChanged, this, &MainWindow::onStateChanged);
     connect(controller_, &TrainingController::failed, this,
             [this](const QString& msg) { showError(tr("Training stopped"), msg); });
+    autosaver_ = new Autosaver(controller_->store(), this);
     redrawTimer_.setInterval(50);  // at most 20 redraws a second
     connect(&redrawTimer_, &QTimer::timeout, this, &MainWindow::redraw);
 
@@ -70,6 +75,7 @@ MainWindow::MainWindow(const ns::Experiment& experiment, QWidget* parent) : QMai
     onExperimentChanged(experiment);
     updateActions();
     redrawTimer_.start();
+    QTimer::singleShot(0, this, &MainWindow::checkForRestore);
 }
 
 void MainWindow::buildUi() {
@@ -87,7 +93,32 @@ void MainWindow::buildUi() {
     tabs_->setTabToolTip(1, tr("Mean and variance of each position's vector entering and leaving a norm."));
     tabs_->setTabToolTip(2, tr("Gradient norm per layer and per parameter group."));
     tabs_->setTabToolTip(3, tr("Variance entering each norm by layer and position; residual-stream RMS by layer."));
-    setCentralWidget(tabs_);
+    central_ = new QWidget(this);
+    auto* centralLayout = new QVBoxLayout(central_);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    restoreBar_ = new QFrame;
+    restoreBar_->setObjectName("restoreBar");
+    restoreBar_->setStyleSheet("#restoreBar { background: #fff4ce; border-bottom: 1px solid #d9b44a; }");
+    auto* barLayout = new QHBoxLayout(restoreBar_);
+    restoreText_ = new QLabel;
+    restoreText_->setWordWrap(true);
+    restoreText_->setObjectName("restoreText");
+    auto* restoreButton = new QPushButton(tr("Restore"));
+    restoreButton->setObjectName("restoreButton");
+    restoreButton->setToolTip(tr("Show this experiment and its results as they were last saved."));
+    auto* discardButton = new QPushButton(tr("Discard"));
+    discardButton->setObjectName("discardButton");
+    discardButton->setToolTip(tr("Forget it. A headless run's own output folder is kept."));
+    connect(restoreButton, &QPushButton::clicked, this, &MainWindow::restoreOffered);
+    connect(discardButton, &QPushButton::clicked, this, &MainWindow::discardOffered);
+    barLayout->addWidget(restoreText_, 1);
+    barLayout->addWidget(restoreButton);
+    barLayout->addWidget(discardButton);
+    centralLayout->addWidget(restoreBar_);
+    centralLayout->addWidget(tabs_, 1);
+    setCentralWidget(central_);
+    showRestoreOffer();
     tabVersion_.fill(0);
     drawnVersion_ = 0;
     connect(tabs_, &QTabWidget::currentChanged, this,
@@ -140,8 +171,11 @@ void MainWindow::teardownUi() {
     lessonDock_ = nullptr;
     lessons_ = nullptr;
     panel_ = nullptr;
-    delete tabs_;  // deletes the charts
+    delete central_;  // deletes the charts and the restore bar
+    central_ = nullptr;
     tabs_ = nullptr;
+    restoreBar_ = nullptr;
+    restoreText_ = nullptr;
     delete stateLabel_;
     delete runLabelBox_;  // deletes the run labels
     delete progress_;
@@ -440,6 +474,70 @@ void MainWindow::showError(const QString& title, const QString& text) {
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setObjectName("errorBox");
     box->open();
+}
+
+void MainWindow::checkForRestore() {
+    orphans_ = ns::orphaned_sessions();
+    showRestoreOffer();
+}
+
+void MainWindow::showRestoreOffer() {
+    if (!restoreBar_) return;
+    if (orphans_.empty()) {
+        restoreBar_->hide();
+        return;
+    }
+    const ns::SessionRecord& r = orphans_.front();
+    const QString what = QString::fromStdString(r.experiment_name);
+    const QString when = QString::fromStdString(r.saved_at);
+    QString text;
+    if (r.kind == "train")
+        text = tr("A headless training of %1 was interrupted (saved at %2, step %3 of %4; files in %5).")
+                   .arg(what, when)
+                   .arg(r.saved_step)
+                   .arg(r.total_steps)
+                   .arg(QString::fromStdString(r.results_dir));
+    else
+        text = tr("NormScope did not close cleanly. The training of %1 was saved at %2, step %3 of %4.")
+                   .arg(what, when)
+                   .arg(r.saved_step)
+                   .arg(r.total_steps);
+    if (orphans_.size() > 1) text += " " + tr("(%n more after this one)", "", int(orphans_.size() - 1));
+    restoreText_->setText(text);
+    restoreBar_->show();
+}
+
+void MainWindow::restoreOffered() {
+    if (orphans_.empty()) return;
+    const ns::SessionRecord r = orphans_.front();
+    ns::Results res;
+    try {
+        res = ns::read_results(r.results_dir);
+    } catch (const std::exception& err) {
+        showError(tr("Nothing was restored"),
+                  tr("%1\n\nThe current experiment is unchanged.").arg(QString::fromStdString(err.what())));
+        return;
+    }
+    orphans_.erase(orphans_.begin());
+    if (controller_->busy()) controller_->reset();
+    panel_->setExperiment(res.experiment);
+    onExperimentChanged(res.experiment);
+    controller_->showResults(res);
+    // A window session's autosave is forgotten once it is saved again under this window's session;
+    // a headless run's record right away (its folder stays where it is).
+    if (r.kind == "window") autosaver_->forgetAfterNextSave(r);
+    else ns::forget_session(r);
+    autosaver_->saveNow();
+    redrawNow();
+    statusBar()->showMessage(tr("Restored %1, step %2").arg(QString::fromStdString(r.experiment_name)).arg(r.saved_step), 8000);
+    showRestoreOffer();
+}
+
+void MainWindow::discardOffered() {
+    if (orphans_.empty()) return;
+    ns::forget_session(orphans_.front());
+    orphans_.erase(orphans_.begin());
+    showRestoreOffer();
 }
 
 bool MainWindow::openFile(const QString& path) {

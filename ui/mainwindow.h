@@ -14,6 +14,7 @@
 #include <array>
 
 #include "engine/config.h"
+#include "engine/session.h"
 #include "ui/rundata.h"
 #include "ui/trainingcontroller.h"
 
@@ -27,6 +28,7 @@ class QTabWidget;
 
 namespace nsui {
 
+class Autosaver;
 class ExperimentPanel;
 class LessonPanel;
 class TrainingCurvesChart;
@@ -68,6 +70,14 @@ public:
     void setPresentationMode(bool on);
     bool presentationMode() const { return presenting_; }
     QString language() const { return language_; }
+    Autosaver& autosaver() { return *autosaver_; }
+    // Sessions that did not end cleanly (a crash, a kill, a headless run interrupted): the window
+    // offers the newest one in a bar above the charts on start. Restore shows its experiment and
+    // results as saved; Discard forgets it (a headless run's own folder is kept).
+    QWidget* restoreBar() const { return restoreBar_; }
+    void checkForRestore();
+    void restoreOffered();  // what Restore does
+    void discardOffered();  // what Discard does
 
 Q_SIGNALS:
     void languageChanged(const QString& language);
@@ -104,7 +114,13 @@ private:
     void about();
     void setCurrentPath(const QString& path);
 
+    void showRestoreOffer();
     TrainingController* controller_ = nullptr;
+    Autosaver* autosaver_ = nullptr;
+    std::vector<ns::SessionRecord> orphans_;  // offered, newest first
+    QWidget* central_ = nullptr;
+    QWidget* restoreBar_ = nullptr;
+    QLabel* restoreText_ = nullptr;
     ExperimentPanel* panel_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     TrainingCurvesChart* curves_ = nullptr;

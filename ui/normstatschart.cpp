@@ -98,6 +98,9 @@ QPixmap keyIcon(const QPen& pen, qreal dpr) {
 // Range [lo, hi] widened by a margin on both sides, so that lines on the bounds stay visible,
 // with ticks at a round interval anchored at 0 (so 0 and 1 are always labelled).
 void setValueRange(QValueAxis* axis, double lo, double hi) {
+    // A diverged run's huge or non-finite values never reach the axis.
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !std::isfinite(hi - lo) || hi < lo) lo = 0, hi = 1;
+    if (hi - lo < 1e-12 * std::max(1.0, std::abs(lo))) lo -= 0.5, hi += 0.5;
     const double span = hi - lo;
     lo -= 0.06 * span;
     hi += 0.06 * span;

@@ -15,6 +15,7 @@ QColor runColor(int index) {
 void RunStore::reset(const ns::Experiment& e, long total_steps) {
     std::lock_guard<std::mutex> lock(mu_);
     Snapshot s;
+    s.experiment = std::make_shared<const ns::Experiment>(e);
     for (std::size_t i = 0; i < e.runs.size(); ++i) {
         RunSeries r;
         r.name = QString::fromStdString(e.runs[i].name);

@@ -26,6 +26,7 @@ struct RunSeries {
 };
 
 struct Snapshot {
+    std::shared_ptr<const ns::Experiment> experiment;  // what the runs were built from
     std::vector<RunSeries> runs;
     long step = 0;         // steps done (lockstep)
     long total_steps = 0;

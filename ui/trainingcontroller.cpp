@@ -155,6 +155,28 @@ void TrainingController::reset() {
     setState(State::Idle);
 }
 
+void TrainingController::showResults(const ns::Results& r) {
+    if (busy()) reset();
+    experiment_ = r.experiment;
+    std::lock_guard<std::mutex> lock(trainer_mu_);
+    trainer_.reset();
+    long total = 0, step = 0;
+    for (const auto& run : r.experiment.runs) total = std::max<long>(total, run.train.steps);
+    store_.reset(experiment_, total);
+    std::vector<ns::RunStatus> status;
+    for (std::size_t i = 0; i < r.runs.size(); ++i) {
+        const ns::RunResult& run = r.runs[i];
+        for (const auto& p : run.probes) store_.on_probe(static_cast<int>(i), *p);
+        for (const auto& m : run.metrics) store_.on_metrics(static_cast<int>(i), m);
+        if (run.status.diverged)
+            store_.on_diverged(static_cast<int>(i), run.status.diverged_step, run.status.cause);
+        status.push_back(run.status);
+        step = std::max(step, run.status.step);
+    }
+    store_.set_progress(step, status);
+    setState(State::Idle);
+}
+
 bool TrainingController::heldPaused() {
     std::lock_guard<std::mutex> lock(trainer_mu_);
     return state_ == State::Paused && trainer_ && trainer_->held();

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "engine/config.h"
+#include "engine/results.h"
 #include "ui/rundata.h"
 
 namespace ns {
@@ -39,6 +40,9 @@ public:
     void step();    // exactly one step (starts paused if idle)
     void reset();   // cancel and go back to step 0 with the current experiment
     void cancel();  // stop training; keeps the results
+    // Shows results read back from files (a restored session): the experiment becomes the
+    // current one, the charts show the runs as saved, and Run trains afresh from step 0.
+    void showResults(const ns::Results& r);
 
     State state() const { return state_; }
     bool busy() const { return state_ == State::Running || state_ == State::Paused || state_ == State::Preparing; }
