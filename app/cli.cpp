@@ -28,7 +28,7 @@ struct UsageError {
 };
 
 struct Args {
-    std::string command, experiment, out;
+    std::string command, experiment, out, init;
     int threads = 0;
     long steps = -1;
     bool quiet = false;
@@ -56,6 +56,7 @@ Args parse(int argc, char** argv) {
             return argv[++i];
         };
         if (s == "--out") a.out = value();
+        else if (s == "--init") a.init = value();
         else if (s == "--threads") a.threads = parse_int("--threads", value(), 1, 256);
         else if (s == "--steps" && a.command == "train") a.steps = parse_int("--steps", value(), 0, 100000000);
         else if (s == "--quiet" && a.command == "train") a.quiet = true;
@@ -69,9 +70,10 @@ Args parse(int argc, char** argv) {
 }
 
 int probe(const Args& a) {
-    const ns::Experiment e = ns::load_experiment_file(a.experiment);
+    const ns::Experiment e = ns::load_experiment_checked(a.experiment);
     const int threads = a.threads > 0 ? a.threads : ns::Parallel::hardware_threads();
-    const auto results = ns::run_probe(e, a.out, threads);
+    const std::vector<ns::Tensor> init = a.init.empty() ? std::vector<ns::Tensor>{} : ns::read_safetensors(a.init);
+    const auto results = ns::run_probe(e, a.out, threads, init, a.init);
     for (const auto& r : results)
         std::fprintf(stderr, "%-16s loss %.4f  gradient norm %.4g  -> %s\n", r.run.c_str(), r.loss, r.grad_norm,
                      r.folder.c_str());
@@ -129,13 +131,14 @@ private:
 };
 
 int train(const Args& a) {
-    ns::Experiment e = ns::load_experiment_file(a.experiment);
+    ns::Experiment e = ns::load_experiment_checked(a.experiment);
     if (a.steps >= 0) {
         e.train.steps = static_cast<int>(a.steps);
         for (auto& r : e.runs) r.train.steps = static_cast<int>(a.steps);
     }
     const int threads = a.threads > 0 ? a.threads : ns::Parallel::hardware_threads();
     ns::Trainer trainer(e, threads);
+    if (!a.init.empty()) trainer.set_initial_weights(ns::read_safetensors(a.init), a.init);
     ns::RunWriter writer(e, a.out);
     // Registered while it trains: if this process is killed, the window offers its results
     // (saved every 5 seconds) on its next start.
@@ -165,7 +168,7 @@ int train(const Args& a) {
 std::string experiment_arg(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) {
         const std::string s = argv[i];
-        if (s == "--out" || s == "--threads" || s == "--steps") { ++i; continue; }
+        if (s == "--out" || s == "--threads" || s == "--steps" || s == "--init") { ++i; continue; }
         if (!s.empty() && s[0] != '-') return s;
     }
     return {};
@@ -229,12 +232,12 @@ void print_help() {
         "Usage:\n"
         "  normscope [EXPERIMENT.json]          open the window (the built-in Post-LN vs Pre-LN\n"
         "                                       experiment if no file is given)\n"
-        "  normscope train EXPERIMENT.json --out DIR [--threads N] [--steps N] [--quiet]\n"
+        "  normscope train EXPERIMENT.json --out DIR [--threads N] [--steps N] [--init W] [--quiet]\n"
         "                                       train every run headless; writes metrics.csv,\n"
         "                                       norm_stats.csv, grad_norms.csv, residual.csv and the\n"
         "                                       final weights.safetensors to DIR/<run>/, progress on\n"
         "                                       standard error (--quiet silences it)\n"
-        "  normscope probe EXPERIMENT.json --out DIR [--threads N]\n"
+        "  normscope probe EXPERIMENT.json --out DIR [--threads N] [--init W]\n"
         "                                       one forward and backward pass at initialisation on\n"
         "                                       the first training batch of every run; writes\n"
         "                                       norm_stats.csv, grad_norms.csv, residual.csv and\n"
@@ -242,6 +245,9 @@ void print_help() {
         "  normscope render DIR --out DIR2 [--format png,svg,pdf] [--scale S]\n"
         "                                       draw every chart of a train or probe result in DIR\n"
         "                                       without a display (PNG at S times, default 2)\n"
+        "  --init W (train, probe)              start from the weights in W.safetensors instead of\n"
+        "                                       the seed: a weights.safetensors of train or probe,\n"
+        "                                       or a PyTorch state_dict with SPEC section 5 names\n"
         "  normscope --help                     this text\n"
         "  normscope --version                  the version\n"
         "\n"

@@ -8,7 +8,8 @@
 
 namespace ns {
 
-std::vector<ProbeSummary> run_probe(const Experiment& e, const std::string& out_dir, int threads) {
+std::vector<ProbeSummary> run_probe(const Experiment& e, const std::string& out_dir, int threads,
+                                    const std::vector<Tensor>& init, const std::string& init_file) {
     namespace fs = std::filesystem;
     Parallel par(threads);
     prepare_output_dir(out_dir);
@@ -21,14 +22,21 @@ std::vector<ProbeSummary> run_probe(const Experiment& e, const std::string& out_
             throw ConfigError("runs[" + std::to_string(i) + "]." + err.field(), err.reason());
         }
     }
+    // Every run's models and initial weights too, before anything is written.
+    std::vector<std::unique_ptr<Model<float>>> models;
+    for (std::size_t i = 0; i < e.runs.size(); ++i) {
+        models.push_back(std::make_unique<Model<float>>(e.runs[i].model, par));
+        models.back()->init(e.runs[i].train.seed);
+        if (!init.empty())
+            load_weights(*models.back(), init, init_file + ": runs[" + std::to_string(i) + "] (" + e.runs[i].name + ")");
+    }
     write_file_atomic((fs::path(out_dir) / "experiment.json").string(), to_json(e).dump(2) + "\n");
     std::vector<ProbeSummary> out;
     for (std::size_t i = 0; i < e.runs.size(); ++i) {
         const RunSpec& run = e.runs[i];
         const fs::path dir = fs::path(out_dir) / file_safe_name(run.name);
         prepare_output_dir(dir.string());
-        Model<float> m(run.model, par);
-        m.init(run.train.seed);
+        Model<float>& m = *models[i];
         const Batch b = data[i]->train_batch(0);
         ForwardOptions opt;
         opt.mode = Mode::TrainNoUpdate;  // training-mode statistics, running statistics untouched

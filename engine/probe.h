@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/config.h"
+#include "engine/safetensors.h"
 
 namespace ns {
 
@@ -18,6 +19,8 @@ struct ProbeSummary {
 };
 
 // Throws ConfigError (bad data, e.g. a text file) or OutputError (folder not writable).
-std::vector<ProbeSummary> run_probe(const Experiment& e, const std::string& out_dir, int threads);
+// `init`: weights to start from instead of the seed (empty: the seed), read from `init_file`.
+std::vector<ProbeSummary> run_probe(const Experiment& e, const std::string& out_dir, int threads,
+                                    const std::vector<Tensor>& init = {}, const std::string& init_file = "");
 
 }  // namespace ns

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 
 #include <unistd.h>
@@ -119,6 +120,49 @@ std::vector<Tensor> grad_tensors(const Model<T>& m) {
 }
 template std::vector<Tensor> grad_tensors(const Model<float>&);
 template std::vector<Tensor> grad_tensors(const Model<double>&);
+
+template <class T>
+void load_weights(Model<T>& m, const std::vector<Tensor>& tensors, const std::string& what) {
+    auto shape_text = [](const std::vector<std::int64_t>& shape) {
+        std::string t = "(";
+        for (std::size_t i = 0; i < shape.size(); ++i) t += (i ? ", " : "") + std::to_string(shape[i]);
+        return t + ")";
+    };
+    std::map<std::string, const Tensor*> by_name;
+    for (const Tensor& t : tensors) by_name[t.name] = &t;
+    for (const Tensor& t : tensors)
+        if (!m.find(t.name))
+            throw SafetensorsError(what + ": tensor '" + t.name + "': this model has no such tensor (" +
+                                   std::to_string(m.config().layers) + " layers, d_model " +
+                                   std::to_string(m.config().d_model) + ", norm placement and kind as configured)");
+    // Check everything before changing anything.
+    std::vector<std::pair<const ParamInfo*, std::vector<double>>> values;
+    for (const ParamInfo& p : m.tensors()) {
+        auto it = by_name.find(p.name);
+        if (it == by_name.end()) {
+            if (p.is_buffer) continue;
+            throw SafetensorsError(what + ": tensor '" + p.name + "': missing (the model needs it, shape " +
+                                   shape_text(p.shape) + ")");
+        }
+        const Tensor& t = *it->second;
+        if (t.shape != p.shape)
+            throw SafetensorsError(what + ": tensor '" + p.name + "': shape " + shape_text(t.shape) +
+                                   " does not match the model's " + shape_text(p.shape));
+        if (t.dtype == DType::I64)
+            throw SafetensorsError(what + ": tensor '" + p.name + "': dtype I64; weights must be F32 or F64");
+        std::vector<double> v = t.to_f64();
+        for (std::size_t i = 0; i < v.size(); ++i)
+            if (!std::isfinite(v[i]))
+                throw SafetensorsError(what + ": tensor '" + p.name + "': value " + std::to_string(i) + " is not finite");
+        values.emplace_back(&p, std::move(v));
+    }
+    for (const auto& [p, v] : values) {
+        T* dst = (p->is_buffer ? m.buffers().data() : m.params().data()) + p->offset;
+        for (std::size_t i = 0; i < v.size(); ++i) dst[i] = static_cast<T>(v[i]);
+    }
+}
+template void load_weights(Model<float>&, const std::vector<Tensor>&, const std::string&);
+template void load_weights(Model<double>&, const std::vector<Tensor>&, const std::string&);
 
 std::vector<Tensor> batch_tensors(const Batch& b, const std::vector<float>& logits, int vocab, float loss) {
     std::vector<std::int64_t> ids(b.ids.begin(), b.ids.end()), tg(b.targets.begin(), b.targets.end());

@@ -53,6 +53,14 @@ template <class T>
 std::vector<Tensor> grad_tensors(const Model<T>& m);    // parameters only
 std::vector<Tensor> batch_tensors(const Batch& b, const std::vector<float>& logits, int vocab, float loss);
 
+// Loads weights (a `train` or `probe` weights.safetensors, or a PyTorch state_dict saved with
+// safetensors) into `m`. Every parameter must be there with its exact shape, as float32 or
+// float64 with finite values; BatchNorm's running statistics are optional; a tensor the model
+// does not have is refused. Throws SafetensorsError naming `what` (the file and the run), the
+// tensor and the reason; `m` is untouched then.
+template <class T>
+void load_weights(Model<T>& m, const std::vector<Tensor>& tensors, const std::string& what);
+
 // Writes `content` to `path` through a temporary file in the same folder and a rename.
 void write_file_atomic(const std::string& path, const std::string& content);
 // Creates `dir` (and parents) and checks that a file can be written in it; throws OutputError.

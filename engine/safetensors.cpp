@@ -308,11 +308,13 @@ std::vector<Tensor> read_safetensors(const std::string& path, std::map<std::stri
 std::vector<Tensor> parse_safetensors(const std::uint8_t* bytes, std::size_t size, const std::string& what,
                                       std::map<std::string, std::string>* metadata) {
     if (size < 8)
-        refuse(what, "", "file too short (" + std::to_string(size) + " bytes) to hold the 8-byte header length");
+        refuse(what, "", "file too short (" + std::to_string(size) +
+                               " bytes) to hold the 8-byte header length: not a safetensors file");
     std::uint64_t header_size = 0;
     for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | bytes[i];
     if (header_size > kMaxHeaderBytes)
-        refuse(what, "", "header length " + std::to_string(header_size) + " is over the 100 MB limit");
+        refuse(what, "", "header length " + std::to_string(header_size) +
+                               " is over the 100 MB limit: not a safetensors file, or a damaged one");
     if (header_size > size - 8)
         refuse(what, "", "header length " + std::to_string(header_size) + " runs past the end of the file (" +
                              std::to_string(size) + " bytes)");

@@ -72,3 +72,28 @@ std::unique_ptr<TaskData> TaskData::create(const ModelConfig& m, const TrainConf
 }
 
 }  // namespace ns
+
+namespace ns {
+
+void check_run_data(const Experiment& e) {
+    for (std::size_t i = 0; i < e.runs.size(); ++i) {
+        if (e.runs[i].train.task != Task::Text) continue;  // the other tasks read nothing
+        try {
+            TaskData::create(e.runs[i].model, e.runs[i].train, e.source_dir);
+        } catch (const ConfigError& err) {
+            throw ConfigError("runs[" + std::to_string(i) + "]." + err.field(), err.reason());
+        }
+    }
+}
+
+Experiment load_experiment_checked(const std::string& path) {
+    Experiment e = load_experiment_file(path);
+    try {
+        check_run_data(e);
+    } catch (const ConfigError& err) {
+        throw ConfigError(path, err.field(), err.reason());
+    }
+    return e;
+}
+
+}  // namespace ns

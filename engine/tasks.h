@@ -17,6 +17,12 @@ struct Batch {
     std::vector<std::int32_t> targets;  // (B, T), -100 = ignored
 };
 
+// Checks what the runs read besides the experiment file (the text task's text_file): throws
+// ConfigError with the field "runs[i].train.text_file" and the reason.
+void check_run_data(const Experiment& e);
+// load_experiment_file, then check_run_data; the error names the experiment file.
+Experiment load_experiment_checked(const std::string& path);
+
 class TaskData {
 public:
     // Throws ConfigError (field "train.text_file" and the like) when the data cannot be made.

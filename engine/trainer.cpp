@@ -58,11 +58,21 @@ void Trainer::reset() {
     step_ = 0;
     for (auto& r : runs_) {
         r->model->init(r->spec.train.seed);
+        if (!init_tensors_.empty())
+            load_weights(*r->model, init_tensors_, init_file_ + ": runs[" + std::to_string(r->index) + "] (" + r->spec.name + ")");
         r->opt->reset();
         r->status = RunStatus{};
         r->done = r->spec.train.steps <= 0;
     }
     cancel_ = false;
+}
+
+void Trainer::set_initial_weights(const std::vector<Tensor>& tensors, const std::string& file) {
+    for (auto& r : runs_)  // refuse before changing anything
+        load_weights(*r->model, tensors, file + ": runs[" + std::to_string(r->index) + "] (" + r->spec.name + ")");
+    init_tensors_ = tensors;
+    init_file_ = file;
+    reset();
 }
 
 bool Trainer::finished() const {

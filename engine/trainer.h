@@ -92,6 +92,9 @@ public:
     bool cancelled() const { return cancel_.load(); }
     // Back to the initial weights and step 0 (not while run() is running).
     void reset();
+    // Initial weights from a file instead of the seed, for every run (see load_weights); then
+    // reset(). Throws SafetensorsError naming `file`, the run and the tensor.
+    void set_initial_weights(const std::vector<Tensor>& tensors, const std::string& file);
 
 private:
     struct Run;
@@ -104,6 +107,8 @@ private:
     Experiment exp_;
     Parallel par_;
     std::vector<std::unique_ptr<Run>> runs_;
+    std::vector<Tensor> init_tensors_;
+    std::string init_file_;
     std::atomic<long> step_{0};  // read by other threads (progress, tests)
     long total_steps_ = 0;
     TrainerSink* sink_ = nullptr;

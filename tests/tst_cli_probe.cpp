@@ -28,6 +28,11 @@ private slots:
     void probeIsDeterministicAcrossThreads();
     void badExperiments_data();
     void badExperiments();
+    void badInitWeights_data();
+    void badInitWeights();
+    void initWeightsReplaceTheSeed();
+    void unwritableOutputFolder_data();
+    void unwritableOutputFolder();
     void badCommandLines_data();
     void badCommandLines();
     void unwritableOutput();
@@ -167,6 +172,99 @@ void CliProbe::unwritableOutput() {
     const Result r = run({"probe", kDefault, "--out", dir.path() + "/file"});
     QCOMPARE(r.exit_code, 2);
     QVERIFY2(r.err.contains(dir.path() + "/file"), qPrintable(r.err));
+}
+
+// Every file of tests/data/bad_safetensors through `probe --init` and `train --init`: exit 2,
+// the file, the tensor and the reason named, nothing written.
+void CliProbe::badInitWeights_data() {
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("tensor");
+    QTest::addColumn<QString>("word");
+    const QString base = QStringLiteral(NS_TEST_DATA_DIR "/bad_safetensors/");
+    const QStringList lines = read_lines(base + "expected.tsv");
+    QVERIFY(lines.size() >= 15);
+    for (const QString& command : {"probe", "train"})
+        for (const QString& line : lines) {
+            const QStringList c = line.split('\t');
+            QTest::newRow(qPrintable(command + QString(" ") + c[0])) << command << base + c[0] << c[1] << c[2];
+        }
+}
+
+void CliProbe::badInitWeights() {
+    QFETCH(QString, command);
+    QFETCH(QString, file);
+    QFETCH(QString, tensor);
+    QFETCH(QString, word);
+    QTemporaryDir dir;
+    QStringList args{command, QStringLiteral(NS_TEST_DATA_DIR "/bad_safetensors/model.json"), "--out",
+                     dir.path() + "/out", "--init", file};
+    if (command == "train") args << "--steps" << "3";
+    const Result r = run(args);
+    QVERIFY2(r.exit_code == 2, qPrintable(QString("exit %1: %2").arg(r.exit_code).arg(r.err)));
+    QVERIFY2(r.err.contains(file), qPrintable(r.err));
+    if (!tensor.isEmpty()) QVERIFY2(r.err.contains(tensor), qPrintable(r.err));
+    QVERIFY2(r.err.contains(word), qPrintable(r.err));
+    QVERIFY2(!QFileInfo::exists(dir.path() + "/out/experiment.json"), "a refused input must write nothing");
+}
+
+// `--init` loads the weights of another seed exactly: a probe from them writes the very same
+// weights file as the probe of that seed.
+void CliProbe::initWeightsReplaceTheSeed() {
+    using nstest::lines_of;
+    using nstest::read_all;
+    QTemporaryDir dir;
+    const QString model = QStringLiteral(NS_TEST_DATA_DIR "/bad_safetensors/model.json");
+    QVERIFY(run({"probe", model, "--out", dir.path() + "/seed3"}).exit_code == 0);
+    nlohmann::json j = ns::to_json(ns::load_experiment_file(model.toStdString()));
+    j["train"]["seed"] = 9;
+    QFile f(dir.path() + "/seed9.json");
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray::fromStdString(j.dump()));
+    f.close();
+    QVERIFY(run({"probe", f.fileName(), "--out", dir.path() + "/seed9"}).exit_code == 0);
+    const QString w3 = dir.path() + "/seed3/Post-LN/weights.safetensors";
+    QVERIFY(read_all(dir.path() + "/seed9/Post-LN/weights.safetensors") != read_all(w3));
+    const Result r = run({"probe", f.fileName(), "--out", dir.path() + "/seed9init3", "--init", w3});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QCOMPARE(read_all(dir.path() + "/seed9init3/Post-LN/weights.safetensors"), read_all(w3));
+    // train --init starts from them too: at step 0 every tensor's norm equals seed 3's (the
+    // batches still follow seed 9).
+    const Result t = run({"train", f.fileName(), "--out", dir.path() + "/train", "--init", w3, "--steps", "1", "--quiet"});
+    QVERIFY2(t.exit_code == 0, qPrintable(t.err));
+    const QStringList a = lines_of(dir.path() + "/train/Post-LN/grad_norms.csv");
+    const QStringList b = lines_of(dir.path() + "/seed3/Post-LN/grad_norms.csv");
+    QVERIFY(a.size() > 2 && b.size() > 2);
+    for (int i = 1; i < b.size(); ++i) {
+        QCOMPARE(a[i].section(',', 0, 2), b[i].section(',', 0, 2));  // step, name, layer
+        QCOMPARE(a[i].section(',', 4, 4), b[i].section(',', 4, 4));  // param_norm
+    }
+}
+
+void CliProbe::unwritableOutputFolder_data() {
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("out");
+    QTest::addColumn<QString>("word");
+    static QTemporaryDir dir;
+    QFile file(dir.path() + "/a-file");
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    for (const QString& c : {"probe", "train"}) {
+        QTest::newRow(qPrintable(c + QString(" out is a file"))) << c << file.fileName() << "not a folder";
+        QTest::newRow(qPrintable(c + QString(" out below a file"))) << c << file.fileName() + "/out" << "cannot create";
+        QTest::newRow(qPrintable(c + QString(" out in /proc"))) << c << "/proc/normscope-out" << "cannot create";
+    }
+}
+
+void CliProbe::unwritableOutputFolder() {
+    QFETCH(QString, command);
+    QFETCH(QString, out);
+    QFETCH(QString, word);
+    QStringList args{command, kDefault, "--out", out};
+    if (command == "train") args << "--steps" << "2";
+    const Result r = run(args);
+    QVERIFY2(r.exit_code == 2, qPrintable(QString("exit %1: %2").arg(r.exit_code).arg(r.err)));
+    QVERIFY2(r.err.contains(out) && r.err.contains(word), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(CliProbe)

@@ -9,7 +9,10 @@
 #include <fstream>
 
 #include "engine/config.h"
+#include "engine/model.h"
+#include "engine/report.h"
 #include "engine/safetensors.h"
+#include "engine/tasks.h"
 
 using nlohmann::json;
 
@@ -174,6 +177,8 @@ private slots:
     void badExperiment();
     void badExperimentFiles_data();
     void badExperimentFiles();
+    void badSafetensorsFiles_data();
+    void badSafetensorsFiles();
     void unreadableFiles();
     void estimateAndDeepNormScales();
     void enumNames();
@@ -492,7 +497,7 @@ void TestEngineFiles::badExperimentFiles() {
     QFETCH(QString, file);
     QFETCH(QString, field);
     QFETCH(QString, word);
-    const auto error = config_error([&] { ns::load_experiment_file(file.toStdString()); });
+    const auto error = config_error([&] { ns::load_experiment_checked(file.toStdString()); });
     QVERIFY2(error.has_value(), "no ConfigError was thrown");
     const QString message = QString::fromStdString(error->what());
     QCOMPARE(QString::fromStdString(error->field()), field);
@@ -829,6 +834,47 @@ void TestEngineFiles::safetensorsMissingFile() {
     } catch (const ns::SafetensorsError& e) {
         QVERIFY2(QString(e.what()).startsWith("/nonexistent/x.safetensors: "), e.what());
     }
+}
+
+// tests/data/bad_safetensors: damaged files (refused by the reader) and sound files that do not
+// fit the model (refused by load_weights), each with the tensor and the reason it must name.
+void TestEngineFiles::badSafetensorsFiles_data() {
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("tensor");
+    QTest::addColumn<QString>("word");
+    const QString dir = data_dir() + "/bad_safetensors";
+    QFile tsv(dir + "/expected.tsv");
+    QVERIFY(tsv.open(QIODevice::ReadOnly | QIODevice::Text));
+    int rows = 0;
+    while (!tsv.atEnd()) {
+        const QStringList cols = QString::fromUtf8(tsv.readLine()).chopped(1).split('\t');
+        if (cols.size() != 3) continue;
+        QTest::newRow(qPrintable(cols[0])) << dir + "/" + cols[0] << cols[1] << cols[2];
+        ++rows;
+    }
+    QCOMPARE(QDir(dir).entryList({"*.safetensors"}, QDir::Files).size(), rows);
+}
+
+void TestEngineFiles::badSafetensorsFiles() {
+    QFETCH(QString, file);
+    QFETCH(QString, tensor);
+    QFETCH(QString, word);
+    const ns::Experiment e = ns::load_experiment_file(data_dir().toStdString() + "/bad_safetensors/model.json");
+    ns::Parallel par(1);
+    ns::Model<float> m(e.runs[0].model, par);
+    m.init(e.runs[0].train.seed);
+    const auto before = m.params();
+    QString message;
+    try {
+        ns::load_weights(m, ns::read_safetensors(file.toStdString()), file.toStdString());
+    } catch (const ns::SafetensorsError& err) {
+        message = QString::fromStdString(err.what());
+    }
+    QVERIFY2(!message.isEmpty(), "the file was accepted");
+    QVERIFY2(message.startsWith(file + ": "), qPrintable(message));
+    if (!tensor.isEmpty()) QVERIFY2(message.contains(tensor), qPrintable(message));
+    QVERIFY2(message.contains(word), qPrintable(message));
+    QVERIFY2(m.params() == before, "a refused file must leave the model untouched");
 }
 
 QTEST_APPLESS_MAIN(TestEngineFiles)

@@ -543,7 +543,7 @@ void MainWindow::discardOffered() {
 bool MainWindow::openFile(const QString& path) {
     ns::Experiment e;
     try {
-        e = ns::load_experiment_file(path.toStdString());
+        e = ns::load_experiment_checked(path.toStdString());
     } catch (const std::exception& err) {
         showError(tr("The experiment was not opened"),
                   tr("%1\n\nThe current experiment is unchanged.").arg(QString::fromStdString(err.what())));
