@@ -144,11 +144,11 @@ void attention_forward(T* ctx,          // (N, D)
         CStridedR<T> k(base + D + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
         CStridedR<T> v(base + 2 * D + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
         MapR<T> P(att + bh * Tn * Tn, Tn, Tn);
-        P.noalias() = (q * k.transpose()) * scale;
+        P.noalias() = q * k.transpose();  // scaled below: (q k^T) * s would make a heap temporary
         for (int i = 0; i < Tn; ++i) {
             const int last = causal ? i : Tn - 1;  // keys allowed: 0..last
             T mx = -std::numeric_limits<T>::infinity();
-            for (int j = 0; j <= last; ++j) mx = std::max(mx, P(i, j));
+            for (int j = 0; j <= last; ++j) mx = std::max(mx, P(i, j) *= scale);
             T sum = 0;
             for (int j = 0; j <= last; ++j) { const T e = std::exp(P(i, j) - mx); P(i, j) = e; sum += e; }
             const T inv = T(1) / sum;

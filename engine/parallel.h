@@ -13,6 +13,10 @@
 
 namespace ns {
 
+// Stack size of the threads that run engine code (TBB's workers here; the window's training
+// thread and the command line's main thread have at least as much).
+inline constexpr std::size_t kWorkerStackBytes = 16u << 20;
+
 class Parallel {
 public:
     explicit Parallel(int threads = 0);  // 0 = every core of the machine

@@ -21,19 +21,21 @@ public:
         val_batches_ = t.val_batches;
         seed_ = t.seed;
     }
-    Batch train_batch(std::uint64_t k) const override { return make(hash_keys(seed_, kTrainStream, k)); }
-    Batch val_batch(int i) const override { return make(hash_keys(seed_, kValStream, static_cast<std::uint64_t>(i))); }
+    void fill_train_batch(std::uint64_t k, Batch& b) const override { make(hash_keys(seed_, kTrainStream, k), b); }
+    Batch val_batch(int i) const override {
+        Batch b;
+        make(hash_keys(seed_, kValStream, static_cast<std::uint64_t>(i)), b);
+        return b;
+    }
 
 private:
-    Batch make(std::uint64_t key) const {
-        Batch b;
+    void make(std::uint64_t key, Batch& b) const {
         b.batch = batch_;
         b.seq_len = seq_len_;
         const std::size_t n = static_cast<std::size_t>(batch_) * seq_len_;
         b.ids.resize(n);
         b.targets.resize(n);
         Rng rng(key);
-        std::vector<std::int32_t> seq(seq_len_);
         for (int s = 0; s < batch_; ++s) {
             std::int32_t* x = b.ids.data() + static_cast<std::size_t>(s) * seq_len_;
             std::int32_t* y = b.targets.data() + static_cast<std::size_t>(s) * seq_len_;
@@ -57,7 +59,6 @@ private:
                 break;
             }
         }
-        return b;
     }
     Task task_;
 };

@@ -29,8 +29,13 @@ public:
     static std::unique_ptr<TaskData> create(const ModelConfig& m, const TrainConfig& t, const std::string& source_dir);
     virtual ~TaskData() = default;
 
-    // Training batch number k (0 is the first), from (seed, k) alone.
-    virtual Batch train_batch(std::uint64_t k) const = 0;
+    // Training batch number k (0 is the first), from (seed, k) alone; fill_ reuses b's storage.
+    virtual void fill_train_batch(std::uint64_t k, Batch& b) const = 0;
+    Batch train_batch(std::uint64_t k) const {
+        Batch b;
+        fill_train_batch(k, b);
+        return b;
+    }
     // The fixed validation set: val_batches batches drawn from a stream the training never uses.
     virtual Batch val_batch(int i) const = 0;
     int val_batches() const { return val_batches_; }

@@ -96,14 +96,15 @@ public:
         distinct_ = order.size();
     }
 
-    Batch train_batch(std::uint64_t k) const override { return make(hash_keys(seed_, 0x747874, k), 0, split_); }
+    void fill_train_batch(std::uint64_t k, Batch& b) const override { make(hash_keys(seed_, 0x747874, k), 0, split_, b); }
     Batch val_batch(int i) const override {
-        return make(hash_keys(seed_, 0x747876, static_cast<std::uint64_t>(i)), split_, tokens_.size());
+        Batch b;
+        make(hash_keys(seed_, 0x747876, static_cast<std::uint64_t>(i)), split_, tokens_.size(), b);
+        return b;
     }
 
 private:
-    Batch make(std::uint64_t key, std::size_t from, std::size_t to) const {
-        Batch b;
+    void make(std::uint64_t key, std::size_t from, std::size_t to, Batch& b) const {
         b.batch = batch_;
         b.seq_len = seq_len_;
         const std::size_t T = seq_len_, n = static_cast<std::size_t>(batch_) * T;
@@ -118,7 +119,6 @@ private:
                 b.targets[s * T + t] = tokens_[o + t + 1];
             }
         }
-        return b;
     }
     std::string path_;
     std::vector<std::int32_t> tokens_;

@@ -13,6 +13,7 @@ struct Trainer::Run {
     std::unique_ptr<OptimizerState<float>> opt;
     std::vector<Batch> val;  // the fixed validation set
     std::vector<float> saved_buffers;  // BatchNorm statistics before the step, for a cancelled step
+    Batch batch;                       // this step's batch (storage reused from step to step)
     RunStatus status;
     bool done = false;
 };
@@ -24,9 +25,16 @@ struct Trainer::Events {
     bool diverged = false;
     std::string cause;
     bool update = false;  // forward and backward done, the update is due
+    void clear() {  // keeps the storage
+        has_metrics = diverged = update = false;
+        metrics = StepMetrics{};
+        probes.clear();
+        cause.clear();
+    }
 };
 
-Trainer::Trainer(const Experiment& e, int threads) : exp_(e), par_(threads) {
+Trainer::Trainer(const Experiment& e, int threads)
+    : exp_(e), par_(threads), events_(std::make_unique<std::vector<Events>>()) {
     for (std::size_t i = 0; i < e.runs.size(); ++i) {
         auto r = std::make_unique<Run>();
         r->index = static_cast<int>(i);
@@ -114,7 +122,8 @@ void Trainer::step_run(Run& r, Events& ev) {
     const TrainConfig& t = r.spec.train;
     const long s = step_ + 1;
     Model<float>& m = *r.model;
-    const Batch b = r.data->train_batch(static_cast<std::uint64_t>(s - 1));
+    r.data->fill_train_batch(static_cast<std::uint64_t>(s - 1), r.batch);
+    const Batch& b = r.batch;
     ForwardOptions opt;
     opt.mode = Mode::Train;
     opt.collect_probes = (s - 1) % t.probe_every == 0;
@@ -191,7 +200,8 @@ void Trainer::update_run(Run& r, Events& ev) {
 void Trainer::probe_final(Run& r, Events& ev) {
     const long s = step_ + 1;
     Model<float>& m = *r.model;
-    const Batch b = r.data->train_batch(static_cast<std::uint64_t>(s));
+    r.data->fill_train_batch(static_cast<std::uint64_t>(s), r.batch);
+    const Batch& b = r.batch;
     ForwardOptions opt;
     opt.mode = Mode::TrainNoUpdate;
     opt.collect_probes = true;
@@ -207,11 +217,15 @@ void Trainer::probe_final(Run& r, Events& ev) {
 }
 
 bool Trainer::step() {
-    std::vector<Run*> live;
+    // Reused from step to step, like every buffer of a step: no heap allocation after the first.
+    std::vector<Run*>& live = live_;
+    live.clear();
     for (auto& r : runs_)
         if (!r->done) live.push_back(r.get());
     if (live.empty()) return false;
-    std::vector<Events> events(live.size());
+    std::vector<Events>& events = *events_;
+    events.resize(live.size());
+    for (Events& ev : events) ev.clear();
     for (Run* r : live)
         if (!r->model->buffers().empty()) r->saved_buffers = r->model->buffers();
     try {

@@ -107,6 +107,8 @@ private:
     Experiment exp_;
     Parallel par_;
     std::vector<std::unique_ptr<Run>> runs_;
+    std::vector<Run*> live_;
+    std::unique_ptr<std::vector<Events>> events_;
     std::vector<Tensor> init_tensors_;
     std::string init_file_;
     std::atomic<long> step_{0};  // read by other threads (progress, tests)

@@ -179,6 +179,7 @@ private slots:
     void badExperimentFiles();
     void badSafetensorsFiles_data();
     void badSafetensorsFiles();
+    void fuzzRegressionsReplay();
     void unreadableFiles();
     void estimateAndDeepNormScales();
     void enumNames();
@@ -875,6 +876,39 @@ void TestEngineFiles::badSafetensorsFiles() {
     if (!tensor.isEmpty()) QVERIFY2(message.contains(tensor), qPrintable(message));
     QVERIFY2(message.contains(word), qPrintable(message));
     QVERIFY2(m.params() == before, "a refused file must leave the model untouched");
+}
+
+// Every fuzz regression case and seed through both fuzzed readers, as the fuzz targets do: an
+// input is accepted or refused with the reader's own error, nothing else.
+void TestEngineFiles::fuzzRegressionsReplay() {
+    const QString root = QStringLiteral(NS_TEST_DATA_DIR "/../fuzz/");
+    int n = 0;
+    for (const QString& sub : {"regressions", "seeds"}) {
+        const QDir dir(root + sub);
+        for (const QString& name : dir.entryList(QDir::Files)) {
+            if (name == "README.md") continue;
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray bytes = f.readAll();
+            try {
+                ns::parse_experiment_text(bytes.toStdString());
+            } catch (const ns::ConfigError&) {
+            }
+            try {
+                const auto tensors = ns::parse_safetensors(reinterpret_cast<const std::uint8_t*>(bytes.constData()),
+                                                           static_cast<std::size_t>(bytes.size()), name.toStdString());
+                ns::ModelConfig c;
+                c.layers = 1, c.d_model = 4, c.heads = 2, c.d_ff = 8, c.vocab = 5, c.max_len = 4;
+                ns::Parallel par(1);
+                ns::Model<float> m(c, par);
+                ns::load_weights(m, tensors, name.toStdString());
+            } catch (const ns::SafetensorsError&) {
+            }
+            ++n;
+        }
+    }
+    qInfo("%d fuzz regression and seed files replayed", n);
+    QVERIFY(n >= 2);
 }
 
 QTEST_APPLESS_MAIN(TestEngineFiles)

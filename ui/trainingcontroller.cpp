@@ -50,6 +50,7 @@ TrainingController::TrainingController(QObject* parent) : QObject(parent) {
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
     connect(worker_, &TrainingWorker::stopped, this, &TrainingController::onWorkerStopped);
     thread_.setObjectName("NormScope training");
+    thread_.setStackSize(static_cast<uint>(ns::kWorkerStackBytes));  // room for Eigen's packing blocks
     thread_.start();
     store_.reset(experiment_, 0);
 }

@@ -1,0 +1,158 @@
+// Each fast kernel of engine/kernels.h against its plain reference (engine/kernels_reference.h),
+// in double precision, on shapes that are not multiples of the tiles, with 1 and 2 threads.
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "engine/kernels.h"
+#include "engine/kernels_reference.h"
+
+using namespace ns;
+using V = std::vector<double>;
+
+namespace {
+
+V random(std::size_t n, std::uint32_t seed, double scale = 1.0) {
+    std::mt19937 g(seed);
+    std::normal_distribution<double> d(0.0, scale);
+    V v(n);
+    for (double& x : v) x = d(g);
+    return v;
+}
+
+// max |a - b| / max(1, max |b|)
+double rel(const V& a, const V& b) {
+    double err = 0, mag = 1;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        err = std::max(err, std::abs(a[i] - b[i]));
+        mag = std::max(mag, std::abs(b[i]));
+    }
+    return err / mag;
+}
+
+constexpr double kTol = 1e-12;
+
+}  // namespace
+
+class KernelsTest : public QObject {
+    Q_OBJECT
+private slots:
+    void linear_data();
+    void linear();
+    void attention_data();
+    void attention();
+    void rowNorms_data();
+    void rowNorms();
+    void crossEntropy();
+};
+
+void KernelsTest::linear_data() {
+    QTest::addColumn<int>("threads");
+    QTest::newRow("1 thread") << 1;
+    QTest::newRow("2 threads") << 2;
+}
+
+void KernelsTest::linear() {
+    QFETCH(int, threads);
+    const Parallel par(threads);
+    const int N = 131, I = 70, O = 67;  // 131 rows: three tiles, the last one short
+    const V x = random(N * I, 1), W = random(O * I, 2), b = random(O, 3), dy = random(N * O, 4);
+    V y(N * O), y_ref(N * O);
+    linear_forward(y.data(), x.data(), W.data(), b.data(), N, I, O, par);
+    reference::linear_forward_reference(y_ref.data(), x.data(), W.data(), b.data(), N, I, O);
+    QVERIFY2(rel(y, y_ref) < kTol, qPrintable(QString::number(rel(y, y_ref))));
+    V dx(N * I, 0.5), dW(O * I, 0.25), db(O, 0.125);  // backward adds: start from non-zero
+    V dx_ref = dx, dW_ref = dW, db_ref = db;
+    linear_backward(dx.data(), dW.data(), db.data(), dy.data(), x.data(), W.data(), N, I, O, par);
+    reference::linear_backward_reference(dx_ref.data(), dW_ref.data(), db_ref.data(), dy.data(), x.data(), W.data(), N, I, O);
+    QVERIFY(rel(dx, dx_ref) < kTol);
+    QVERIFY(rel(dW, dW_ref) < kTol);
+    QVERIFY(rel(db, db_ref) < kTol);
+}
+
+void KernelsTest::attention_data() {
+    QTest::addColumn<int>("threads");
+    QTest::addColumn<bool>("causal");
+    QTest::newRow("1 thread") << 1 << false;
+    QTest::newRow("2 threads, causal") << 2 << true;
+    QTest::newRow("1 thread, causal") << 1 << true;
+}
+
+void KernelsTest::attention() {
+    QFETCH(int, threads);
+    QFETCH(bool, causal);
+    const Parallel par(threads);
+    const int B = 3, Tn = 7, D = 12, H = 3, N = B * Tn;
+    const V qkv = random(N * 3 * D, 5), dctx = random(N * D, 6);
+    V ctx(N * D), att(B * H * Tn * Tn), ctx_ref(N * D), att_ref(B * H * Tn * Tn);
+    attention_forward(ctx.data(), att.data(), qkv.data(), B, Tn, D, H, causal, par);
+    reference::attention_forward_reference(ctx_ref.data(), att_ref.data(), qkv.data(), B, Tn, D, H, causal);
+    QVERIFY(rel(ctx, ctx_ref) < kTol);
+    QVERIFY(rel(att, att_ref) < kTol);
+    V dqkv(N * 3 * D, 0.5), scratch(B * H * Tn * Tn);
+    V dqkv_ref = dqkv;
+    attention_backward(dqkv.data(), scratch.data(), dctx.data(), att.data(), qkv.data(), B, Tn, D, H, par);
+    reference::attention_backward_reference(dqkv_ref.data(), dctx.data(), att_ref.data(), qkv.data(), B, Tn, D, H);
+    QVERIFY2(rel(dqkv, dqkv_ref) < kTol, qPrintable(QString::number(rel(dqkv, dqkv_ref))));
+}
+
+void KernelsTest::rowNorms_data() {
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<int>("threads");
+    QTest::newRow("layernorm, 1 thread") << int(NormKind::LayerNorm) << 1;
+    QTest::newRow("layernorm, 2 threads") << int(NormKind::LayerNorm) << 2;
+    QTest::newRow("rmsnorm, 1 thread") << int(NormKind::RMSNorm) << 1;
+    QTest::newRow("rmsnorm, 2 threads") << int(NormKind::RMSNorm) << 2;
+}
+
+void KernelsTest::rowNorms() {
+    QFETCH(int, kind);
+    QFETCH(int, threads);
+    const NormKind k = NormKind(kind);
+    const Parallel par(threads);
+    const int N = 70, D = 33;
+    const double eps = 1e-5;
+    V x = random(N * D, 7, 2.0), g = random(D, 8), b = random(D, 9), dy = random(N * D, 10);
+    for (int n = 0; n < N; ++n) x[n * D] += 3.0;  // rows with a non-zero mean
+    NormWeights<double> w;
+    w.gamma = g.data();
+    if (k != NormKind::RMSNorm) w.beta = b.data();
+    NormCache<double> cache;
+    V y(N * D), y_ref(N * D);
+    norm_forward(y.data(), cache, x.data(), w, k, eps, Mode::Train, N, D, par);
+    reference::row_norm_forward_reference(y_ref.data(), x.data(), g.data(), w.beta, k, eps, N, D);
+    QVERIFY(rel(y, y_ref) < kTol);
+    V dx(N * D, 0.5), dg(D, 0.25), db(D, 0.125), scratch(D);
+    V dx_ref = dx, dg_ref = dg, db_ref = db;
+    NormWeights<double> dw;
+    dw.gamma = dg.data();
+    if (k != NormKind::RMSNorm) dw.beta = db.data();
+    norm_backward(dx.data(), dw, dy.data(), cache, x.data(), w, k, N, D, scratch.data(), par);
+    reference::row_norm_backward_reference(dx_ref.data(), dg_ref.data(), k != NormKind::RMSNorm ? db_ref.data() : nullptr,
+                                           dy.data(), x.data(), g.data(), k, eps, N, D);
+    QVERIFY2(rel(dx, dx_ref) < kTol, qPrintable(QString::number(rel(dx, dx_ref))));
+    QVERIFY(rel(dg, dg_ref) < kTol);
+    QVERIFY(rel(db, db_ref) < kTol);
+}
+
+void KernelsTest::crossEntropy() {
+    const Parallel par(2);
+    const int N = 75, Vn = 11;
+    const V z = random(N * Vn, 11, 3.0);
+    std::vector<std::int32_t> t(N);
+    for (int n = 0; n < N; ++n) t[n] = n % 7 == 3 ? kIgnoreIndex : (n * 5) % Vn;
+    V probs(N * Vn), d(N * Vn), d_ref(N * Vn);
+    std::vector<double> row_loss(N);
+    std::vector<std::uint8_t> hit(N);
+    const LossResult r = cross_entropy_forward(probs.data(), row_loss.data(), hit.data(), z.data(), t.data(), N, Vn, par);
+    cross_entropy_backward(d.data(), probs.data(), t.data(), r.counted, N, Vn, par);
+    const double loss_ref = reference::cross_entropy_reference(d_ref.data(), z.data(), t.data(), N, Vn);
+    QVERIFY(std::abs(r.loss - loss_ref) < kTol * std::max(1.0, loss_ref));
+    QVERIFY(rel(d, d_ref) < kTol);
+}
+
+QTEST_APPLESS_MAIN(KernelsTest)
+#include "tst_engine_kernels.moc"
