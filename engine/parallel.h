@@ -11,6 +11,8 @@
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
 
+#include "engine/tsan.h"
+
 namespace ns {
 
 // Stack size of the threads that run engine code (TBB's workers here; the window's training
@@ -34,9 +36,24 @@ public:
             for (std::size_t i = 0; i < n; ++i) body(i);
             return;
         }
+        // Fork and join, told to ThreadSanitizer (TBB's own synchronisation is invisible to it),
+        // also when a task throws (a cancelled step).
+        struct Join {
+            const void* token;
+            ~Join() { tsan_acquire(token); }
+        };
+        const void* token = &body;
+        tsan_release(token);
+        const Join join{token};
         arena_->execute([&] {
             tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1),
                               [&](const tbb::blocked_range<std::size_t>& r) {
+                                  struct Done {
+                                      const void* token;
+                                      ~Done() { tsan_release(token); }
+                                  };
+                                  tsan_acquire(token);
+                                  const Done done{token};
                                   for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
                               },
                               tbb::simple_partitioner());

@@ -45,7 +45,7 @@ if want tsan; then
   echo "==> Threading and window tests under ThreadSanitizer"
   cmake --preset tsan >/dev/null
   cmake --build --preset tsan -j "$jobs" --target tst_engine_trainer tst_engine_session tst_ui_mainwindow tst_ui_hardening normscope
-  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/sanitizers/tsan.supp" \
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:suppressions=$PWD/tests/sanitizers/tsan.supp" \
     ctest --preset tsan -j 1
   stamp
 fi

@@ -176,7 +176,7 @@ void HardeningTest::divergedRunLeavesNoNaNInAxes() {
     MainWindow w(ns::parse_experiment(j));
     w.show();
     w.controller().run();
-    QVERIFY(wait_for([&] { return w.controller().state() == TrainingController::State::Finished; }, 120000));
+    QVERIFY(wait_for([&] { return w.controller().state() == TrainingController::State::Finished; }, 600000));
     const SnapshotPtr s = w.controller().store().snapshot();
     QVERIFY2(s->runs[1].status.diverged, "the lr 30 run should diverge");
     qInfo("diverged at step %ld: %s", s->runs[1].status.diverged_step, s->runs[1].status.cause.c_str());

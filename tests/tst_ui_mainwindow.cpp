@@ -238,7 +238,7 @@ void MainWindowTest::closeWhileTrainingExitsCleanly() {
 
 void MainWindowTest::eventLoopStaysResponsive() {
     // A 10 ms timer's lateness while the default experiment trains: printed, not asserted.
-    MainWindow w(short_default(400));
+    MainWindow w(short_default(nstest::steps_for_build(400)));
     w.show();
     w.controller().run();
     std::vector<double> late;
@@ -254,7 +254,7 @@ void MainWindowTest::eventLoopStaysResponsive() {
         expected = now + 10;
     });
     timer.start();
-    QVERIFY(wait_for([&] { return w.controller().state() == TrainingController::State::Finished; }, 120000));
+    QVERIFY(wait_for([&] { return w.controller().state() == TrainingController::State::Finished; }, 600000));
     timer.stop();
     std::sort(late.begin(), late.end());
     QVERIFY(late.size() > 10);

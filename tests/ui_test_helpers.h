@@ -6,11 +6,20 @@
 #include <QElapsedTimer>
 #include <QThread>
 
+#include <algorithm>
 #include <functional>
 
 #include "engine/config.h"
 
 namespace nstest {
+
+// Instrumented builds (sanitizers) run 5 to 20 times slower: long trainings are cut short there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kInstrumented = true;
+#else
+inline constexpr bool kInstrumented = false;
+#endif
+inline int steps_for_build(int steps) { return kInstrumented ? std::max(20, steps / 8) : steps; }
 
 // The built-in experiment, `steps` long, probed and evaluated every 10 steps.
 inline ns::Experiment short_default(int steps) {

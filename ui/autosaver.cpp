@@ -3,7 +3,6 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QThread>
-#include <QThreadPool>
 
 #include <filesystem>
 
@@ -21,7 +20,7 @@ Autosaver::Autosaver(RunStore& store, QObject* parent) : QObject(parent), store_
 
 Autosaver::~Autosaver() {
     timer_.stop();
-    waitForIdle(30000);
+    joinSaver();
     std::lock_guard<std::mutex> lock(mu_);
     if (session_) {
         const ns::SessionRecord r = session_->record();
@@ -44,11 +43,16 @@ void Autosaver::saveNow() {
     SnapshotPtr s = store_.snapshot();
     if (!s->experiment) return;
     savedVersion_ = s->version;
+    joinSaver();
     busy_ = true;
-    QThreadPool::globalInstance()->start([this, s] {
+    saver_ = std::thread([this, s] {
         save(s);
         busy_ = false;
     });
+}
+
+void Autosaver::joinSaver() {
+    if (saver_.joinable()) saver_.join();
 }
 
 // On a pool thread: the files, each written whole to a temporary and renamed.
@@ -114,7 +118,7 @@ QString Autosaver::sessionId() const {
 
 void Autosaver::abandonForTest() {
     timer_.stop();
-    waitForIdle(30000);
+    joinSaver();
     std::lock_guard<std::mutex> lock(mu_);
     if (session_) session_->abandon();
     session_.reset();

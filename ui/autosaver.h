@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "engine/session.h"
 #include "ui/rundata.h"
@@ -37,7 +38,9 @@ public:
 
 private:
     void save(SnapshotPtr s);
+    void joinSaver();
     RunStore& store_;
+    std::thread saver_;  // the save in flight (a plain thread: TSan sees its start and join)
     QTimer timer_;
     quint64 savedVersion_ = 0;
     std::atomic<bool> busy_{false};

@@ -1,6 +1,9 @@
 #include "ui/chartstyle.h"
 
 #include <QAbstractAxis>
+#include <QChart>
+#include <QGraphicsLayout>
+#include <QLegend>
 #include <QLogValueAxis>
 #include <QSlider>
 #include <QValueAxis>
@@ -50,6 +53,32 @@ void setLogRange(QLogValueAxis* axis, double lo, double hi) {
     if (b <= a) b = a * 10;
     // A hair beyond the decades, so that rounding in log10 does not drop their labels.
     axis->setRange(a * (1 - 1e-9), b * (1 + 1e-9));
+}
+
+QMargins chartMargins() { return QMargins(6, 2, 10, 2); }
+
+QChart* makeChart() {
+    auto* chart = new QChart;
+    chart->setBackgroundRoundness(0);
+    chart->setMargins(chartMargins());
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
+    chart->legend()->setShowToolTips(true);
+    return chart;
+}
+
+void styleChart(QChart* chart, const QPalette& pal, const QFont& font, bool boldTitle) {
+    chart->setBackgroundBrush(pal.color(QPalette::Base));
+    chart->setBackgroundPen(Qt::NoPen);
+    chart->setTitleBrush(pal.color(QPalette::Text));
+    if (boldTitle) {
+        QFont title = font;
+        title.setBold(true);
+        chart->setTitleFont(title);
+    }
+    chart->legend()->setLabelColor(pal.color(QPalette::Text));
+    chart->legend()->setFont(font);
+    for (QAbstractAxis* a : chart->axes()) styleAxis(a, pal, font);
 }
 
 void styleAxis(QAbstractAxis* axis, const QPalette& pal, const QFont& font) {

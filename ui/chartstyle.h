@@ -3,11 +3,13 @@
 
 #include <QColor>
 #include <QFont>
+#include <QMargins>
 #include <QPalette>
 
 #include <vector>
 
 class QAbstractAxis;
+class QChart;
 class QSlider;
 class QLogValueAxis;
 class QValueAxis;
@@ -23,6 +25,12 @@ void setLinearRange(QValueAxis* axis, double lo, double hi, int target_ticks, bo
 // Whole decades around [lo, hi] (both > 0), so that a log axis always shows at least two labels.
 void setLogRange(QLogValueAxis* axis, double lo, double hi);
 void styleAxis(QAbstractAxis* axis, const QPalette& pal, const QFont& font);
+// A chart as every tab draws them: square, tight margins, legend markers shaped as their series.
+QChart* makeChart();
+// Colours from the palette (light or dark), the given font everywhere; a bold title if asked.
+void styleChart(QChart* chart, const QPalette& pal, const QFont& font, bool boldTitle = false);
+// The margins makeChart() sets.
+QMargins chartMargins();
 // Points a step slider at a new list of recorded probe steps: it follows the latest step unless
 // it was moved back, in which case it stays on the step it showed (`current`).
 void setSliderSteps(QSlider* slider, std::vector<long>& steps, const std::vector<long>& next, long current);

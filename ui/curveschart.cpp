@@ -75,7 +75,7 @@ namespace {
 using namespace chartstyle;
 
 constexpr double kMaxSmoothing = 0.99;
-const QMargins kChartMargins(6, 2, 10, 2);
+const QMargins kChartMargins = chartMargins();
 const QColor kDivergedRed(214, 39, 40);
 
 // TensorBoard's smoothing: an exponential moving average started at zero and divided by
@@ -108,25 +108,6 @@ QImage crossImage(const QColor& background, int size) {
     p.drawLine(a);
     p.drawLine(b);
     return img;
-}
-
-void styleChart(QChart* chart, const QPalette& pal, const QFont& font) {
-    chart->setBackgroundBrush(pal.color(QPalette::Base));
-    chart->setBackgroundPen(Qt::NoPen);
-    chart->setTitleBrush(pal.color(QPalette::Text));
-    chart->legend()->setLabelColor(pal.color(QPalette::Text));
-    chart->legend()->setFont(font);
-    for (QAbstractAxis* a : chart->axes()) styleAxis(a, pal, font);
-}
-
-QChart* makeChart() {
-    auto* chart = new QChart;
-    chart->setBackgroundRoundness(0);
-    chart->setMargins(kChartMargins);
-    chart->layout()->setContentsMargins(0, 0, 0, 0);
-    chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    chart->legend()->setShowToolTips(true);
-    return chart;
 }
 
 void hideFromLegend(QChart* chart, QAbstractSeries* s) {

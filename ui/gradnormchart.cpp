@@ -57,41 +57,12 @@ void setNormRange(QValueAxis* lin, QLogValueAxis* log, bool is_log, double lo, d
     }
 }
 
-void styleChart(QChart* chart, const QPalette& pal, const QFont& font) {
-    chart->setBackgroundBrush(pal.color(QPalette::Base));
-    chart->setBackgroundPen(Qt::NoPen);
-    chart->setTitleBrush(pal.color(QPalette::Text));
-    QFont title = font;
-    title.setBold(true);
-    chart->setTitleFont(title);
-    chart->legend()->setLabelColor(pal.color(QPalette::Text));
-    chart->legend()->setFont(font);
-    for (QAbstractAxis* a : chart->axes()) styleAxis(a, pal, font);
-}
-
-QChart* makeChart() {
-    auto* chart = new QChart;
-    chart->setBackgroundRoundness(0);
-    chart->setMargins(QMargins(6, 2, 10, 2));
-    chart->layout()->setContentsMargins(0, 0, 0, 0);
-    chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
-    chart->legend()->setShowToolTips(true);
-    return chart;
-}
-
 QLogValueAxis* makeLogAxis(QObject* owner) {
     auto* a = new QLogValueAxis(owner);  // owned by the chart only while it is shown
     a->setBase(10);
     a->setLabelFormat(QStringLiteral("%g"));
     a->setMinorTickCount(-1);
     return a;
-}
-
-// The probe of `r` taken at `step`, or null.
-const ns::ProbeSnapshot* probeAt(const RunSeries& r, long step) {
-    auto it = std::lower_bound(r.probes.begin(), r.probes.end(), step,
-                               [](const std::shared_ptr<const ns::ProbeSnapshot>& p, long s) { return p->step < s; });
-    return it != r.probes.end() && (*it)->step == step ? it->get() : nullptr;
 }
 
 }  // namespace
@@ -422,7 +393,7 @@ void GradNormChart::redrawAtStep() {
         max_layers = std::max(max_layers, L);
         if (std::find(layers.begin(), layers.end(), L) == layers.end()) layers.push_back(L);
         QList<QPointF> pts;
-        const ns::ProbeSnapshot* p = have ? probeAt(r, step) : nullptr;
+        const ns::ProbeSnapshot* p = have ? r.probeAt(step) : nullptr;
         if (p) {
             const std::vector<double> v = layerGradNorms(p->norms, L, g);
             for (int pos = 0; pos < L + 2; ++pos) {
@@ -525,7 +496,7 @@ void GradNormChart::setLog(bool on) {
 void GradNormChart::applyPalette() {
     const QPalette pal = palette();
     const QFont f = font();
-    for (QChart* c : {at_chart_, over_chart_}) styleChart(c, pal, f);
+    for (QChart* c : {at_chart_, over_chart_}) styleChart(c, pal, f, true);
     styleAxis(at_y_log_, pal, f);
     styleAxis(over_y_log_, pal, f);
     for (QChartView* v : {at_view_, over_view_}) v->setBackgroundBrush(pal.color(QPalette::Base));

@@ -31,11 +31,7 @@ constexpr unsigned kViridis[] = {0x440154, 0x482475, 0x414487, 0x355f8d, 0x2a788
                                  0x22a884, 0x44bf70, 0x7ad151, 0xbddf26, 0xfde725};
 constexpr int kViridisStops = sizeof kViridis / sizeof kViridis[0];
 
-QColor mix(const QColor& a, const QColor& b, double t) {
-    return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
-                            static_cast<float>(a.greenF() * (1 - t) + b.greenF() * t),
-                            static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
-}
+using chartstyle::mix;
 
 QString formatTick(double v) { return QString::number(v, 'g', 3); }
 
@@ -481,12 +477,6 @@ void NormHeatmapPanel::updateStepLabel() {
 
 namespace {
 
-const ns::ProbeSnapshot* probeAt(const RunSeries& r, long step) {
-    for (const auto& p : r.probes)
-        if (p->step == step) return p.get();
-    return nullptr;
-}
-
 // Batch-mean var_in of one site per layer (L, T); NaN where a layer has no such norm.
 std::vector<double> varianceByLayer(const ns::ProbeSnapshot& p, const std::string& site, int layers) {
     const int B = p.probes.batch, T = p.probes.seq_len;
@@ -523,7 +513,7 @@ void NormHeatmapPanel::redraw() {
     // (a) variance entering the chosen norm, layer by position, at the chosen step.
     {
         const bool log = varLog_->isChecked();
-        const ns::ProbeSnapshot* p = probeAt(r, step);
+        const ns::ProbeSnapshot* p = r.probeAt(step);
         const int T = p ? p->probes.seq_len : 0;
         std::vector<double> v = p ? varianceByLayer(*p, site, L) : std::vector<double>{};
         QStringList rowLabels, colLabels;
@@ -536,7 +526,7 @@ void NormHeatmapPanel::redraw() {
         double lo = std::numeric_limits<double>::infinity(), hi = -lo;
         if (shared && p)
             for (const RunSeries& o : snap_->runs)
-                if (const ns::ProbeSnapshot* q = probeAt(o, step))
+                if (const ns::ProbeSnapshot* q = o.probeAt(step))
                     for (double x : varianceByLayer(*q, site, o.model.layers)) extend(&lo, &hi, x, log);
         if (lo <= hi) variance_->setColorRange(lo, hi);
         else variance_->setColorRange(nan, nan);

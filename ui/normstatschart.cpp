@@ -56,16 +56,10 @@ double perPosition(const std::vector<double>& rows, int batch, int seq_len, int 
 
 namespace {
 
-QColor mix(const QColor& a, const QColor& b, double t) {
-    return QColor::fromRgbF(static_cast<float>(a.redF() * (1 - t) + b.redF() * t),
-                            static_cast<float>(a.greenF() * (1 - t) + b.greenF() * t),
-                            static_cast<float>(a.blueF() * (1 - t) + b.blueF() * t));
-}
-
 // The pen of the reference lines at mean 0 and variance 1: thin and dotted, so it never
 // passes for data.
 QPen referencePen(const QPalette& pal) {
-    QPen pen(mix(pal.color(QPalette::WindowText), pal.color(QPalette::Base), 0.35), 1.2);
+    QPen pen(chartstyle::mix(pal.color(QPalette::WindowText), pal.color(QPalette::Base), 0.35), 1.2);
     pen.setDashPattern({2.0, 3.0});
     pen.setCosmetic(true);
     return pen;
@@ -515,9 +509,9 @@ void NormStatsChart::applyPalette() {
     for (QValueAxis* a : {meanX_, meanY_, varX_, varY_}) {
         a->setLabelsColor(text);
         a->setTitleBrush(text);
-        a->setLinePen(QPen(mix(text, base, 0.45), 1));
-        a->setGridLinePen(QPen(mix(text, base, 0.85), 1));
-        a->setMinorGridLinePen(QPen(mix(text, base, 0.92), 1));
+        a->setLinePen(QPen(chartstyle::mix(text, base, 0.45), 1));
+        a->setGridLinePen(QPen(chartstyle::mix(text, base, 0.85), 1));
+        a->setMinorGridLinePen(QPen(chartstyle::mix(text, base, 0.92), 1));
         QFont f = font();
         a->setLabelsFont(f);
         a->setTitleFont(f);

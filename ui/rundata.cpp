@@ -1,5 +1,7 @@
 #include "ui/rundata.h"
 
+#include <algorithm>
+
 namespace nsui {
 
 QColor runColor(int index) {
@@ -10,6 +12,12 @@ QColor runColor(int index) {
                                     QColor(240, 228, 66), QColor(128, 128, 128)};
     constexpr int n = sizeof colors / sizeof colors[0];
     return colors[index < 0 ? n - 1 : (index < n ? index : n - 1)];
+}
+
+const ns::ProbeSnapshot* RunSeries::probeAt(long step) const {
+    auto it = std::lower_bound(probes.begin(), probes.end(), step,
+                               [](const std::shared_ptr<const ns::ProbeSnapshot>& p, long s) { return p->step < s; });
+    return it != probes.end() && (*it)->step == step ? it->get() : nullptr;
 }
 
 void RunStore::reset(const ns::Experiment& e, long total_steps) {

@@ -23,6 +23,8 @@ struct RunSeries {
     std::vector<ns::StepMetrics> metrics;                        // one per step, step 1..
     std::vector<std::shared_ptr<const ns::ProbeSnapshot>> probes;  // ordered by step (0 = initialisation)
     ns::RunStatus status;            // step reached; diverged, at which step and why
+    // The probe taken at `step`, or null.
+    const ns::ProbeSnapshot* probeAt(long step) const;
 };
 
 struct Snapshot {

@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 
 #include "engine/parallel.h"
+#include "engine/tsan.h"
 #include "engine/trainer.h"
 
 namespace nsui {
@@ -31,14 +32,17 @@ private:
 }  // namespace
 
 void TrainingWorker::train(std::shared_ptr<ns::Trainer> trainer) {
+    ns::tsan_acquire(trainer.get());  // handed over through Qt's event queue
     try {
         StoreSink sink(store_, *trainer);
         trainer->set_sink(&sink);
         const bool finished = trainer->run();
         trainer->set_sink(nullptr);
+        ns::tsan_release(&store_);
         Q_EMIT stopped(finished, QString());
     } catch (const std::exception& e) {
         trainer->set_sink(nullptr);
+        ns::tsan_release(&store_);
         Q_EMIT stopped(false, QString::fromStdString(e.what()));
     }
 }
@@ -103,6 +107,7 @@ void TrainingController::start(bool paused) {
         t = trainer_;
     }
     setState(paused ? State::Paused : State::Running);
+    ns::tsan_release(t.get());
     QMetaObject::invokeMethod(worker_, [w = worker_, t] { w->train(t); }, Qt::QueuedConnection);
 }
 
@@ -194,6 +199,7 @@ bool TrainingController::waitForIdle(int timeout_ms) {
 }
 
 void TrainingController::onWorkerStopped(bool finished, const QString& error) {
+    ns::tsan_acquire(&store_);
     if (!error.isEmpty()) {
         error_ = error;
         setState(State::Failed);
