@@ -42,6 +42,17 @@ using CStridedR = Eigen::Map<const MatR<T>, 0, Eigen::OuterStride<>>;
 inline constexpr std::size_t kRowTile = 64;  // rows of activations per task
 inline constexpr std::size_t kColTile = 64;  // output features per task in weight gradients
 
+// Tiles of the linear layers' products, from the shape alone (never the thread count, so results
+// stay bit-identical): about an eighth of the rows (of the output features for the weight
+// gradient), a multiple of 16, between 64 (32) and 256. Large models get large tiles, so that
+// each product packs its other operand fewer times; small ones still get several tiles.
+inline std::size_t row_tile(std::size_t rows) {
+    return std::clamp<std::size_t>((rows / 8 + 15) / 16 * 16, 64, 256);
+}
+inline std::size_t col_tile(std::size_t cols) {
+    return std::clamp<std::size_t>((cols / 8 + 15) / 16 * 16, 32, 256);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Linear: out (N, O) = in (N, I) W^T + b, with W (O, I) and b (O) as torch.nn.Linear.
 
@@ -51,7 +62,7 @@ void linear_forward(T* out,                    // (N, O)
                     const T* W, const T* b,    // (O, I), (O) or null
                     int N, int I, int O, const Parallel& par) {
     CMapR<T> w(W, O, I);
-    par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+    par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
         const int n = static_cast<int>(r1 - r0);
         MapR<T> o(out + r0 * O, n, O);
         CMapR<T> x(in + r0 * I, n, I);
@@ -72,7 +83,7 @@ void linear_backward(T* din,                   // (N, I) += dout W, or null
                      int N, int I, int O, const Parallel& par) {
     if (din) {
         CMapR<T> w(W, O, I);
-        par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+        par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
             const int n = static_cast<int>(r1 - r0);
             MapR<T>(din + r0 * I, n, I).noalias() += CMapR<T>(dout + r0 * O, n, O) * w;
         });
@@ -80,7 +91,7 @@ void linear_backward(T* din,                   // (N, I) += dout W, or null
     // Weight gradient by output rows: each task owns rows [o0, o1) of dW, no cross-thread sum.
     CMapR<T> g(dout, N, O);
     CMapR<T> x(in, N, I);
-    par.for_tiles(O, kColTile, [&](std::size_t o0, std::size_t o1) {
+    par.for_tiles(O, col_tile(O), [&](std::size_t o0, std::size_t o1) {
         const int n = static_cast<int>(o1 - o0);
         MapR<T>(dW + o0 * I, n, I).noalias() += g.middleCols(o0, n).transpose() * x;
         if (db) {

@@ -158,7 +158,8 @@ void Model<T>::init(std::uint64_t seed) {
 
 template <class T>
 void Model<T>::zero_grad() {
-    std::fill(grads_.begin(), grads_.end(), T(0));
+    par_.for_tiles(grads_.size(), std::size_t(1) << 16,
+                   [&](std::size_t b, std::size_t e) { std::fill(grads_.begin() + b, grads_.begin() + e, T(0)); });
 }
 
 template <class T>

@@ -39,11 +39,21 @@ void OptimizerState<T>::reset() {
 }
 
 template <class T>
-void OptimizerState<T>::update(T* p, const T* g, std::size_t n, double lr_d, long step) {
+void OptimizerState<T>::update(T* p, const T* g, std::size_t n, double lr_d, long step, const Parallel* par) {
+    if (par && par->threads() > 1) {
+        constexpr std::size_t kChunk = std::size_t(1) << 16;
+        par->for_tiles(n, kChunk, [&](std::size_t b, std::size_t e) { update_range(p, g, b, e, lr_d, step); });
+    } else {
+        update_range(p, g, 0, n, lr_d, step);
+    }
+}
+
+template <class T>
+void OptimizerState<T>::update_range(T* p, const T* g, std::size_t begin, std::size_t n, double lr_d, long step) {
     const T lr = static_cast<T>(lr_d), wd = static_cast<T>(cfg_.weight_decay);
     if (cfg_.optimizer == Optimizer::SGD) {
         const T mu = static_cast<T>(cfg_.momentum);
-        for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t i = begin; i < n; ++i) {
             const T d = g[i] + wd * p[i];
             m_[i] = step == 1 ? d : mu * m_[i] + d;
             p[i] -= lr * m_[i];
@@ -56,7 +66,7 @@ void OptimizerState<T>::update(T* p, const T* g, std::size_t n, double lr_d, lon
     const T step_size = static_cast<T>(lr_d / bc1);
     const T bc2_sqrt = static_cast<T>(std::sqrt(bc2));
     const bool decoupled = cfg_.optimizer == Optimizer::AdamW;
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = begin; i < n; ++i) {
         T gi = g[i];
         if (decoupled) p[i] *= T(1) - lr * wd;
         else gi += wd * p[i];

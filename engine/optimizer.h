@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/config.h"
+#include "engine/parallel.h"
 
 namespace ns {
 
@@ -17,11 +18,13 @@ template <class T>
 class OptimizerState {
 public:
     OptimizerState(const TrainConfig& t, std::size_t n);
-    // One update of params with grads at learning rate lr; `step` counts from 1.
-    void update(T* params, const T* grads, std::size_t n, double lr, long step);
+    // One update of params with grads at learning rate lr; `step` counts from 1. With `par`,
+    // elementwise over fixed chunks on its threads (the same numbers for any thread count).
+    void update(T* params, const T* grads, std::size_t n, double lr, long step, const Parallel* par = nullptr);
     void reset();
 
 private:
+    void update_range(T* params, const T* grads, std::size_t begin, std::size_t end, double lr, long step);
     TrainConfig cfg_;
     std::vector<T> m_, v_;  // SGD: m_ is the momentum buffer
 };

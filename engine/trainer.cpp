@@ -167,7 +167,7 @@ void Trainer::update_run(Run& r, Events& ev) {
     StepMetrics& mt = ev.metrics;
     const std::size_t n = m.num_params();
     clip_global_norm(m.grads().data(), n, mt.grad_norm, t.clip);
-    r.opt->update(m.params().data(), m.grads().data(), n, mt.lr, s);
+    r.opt->update(m.params().data(), m.grads().data(), n, mt.lr, s, &par_);
     try {
         if (s % t.eval_every == 0 || s == t.steps) {
             double loss = 0, acc = 0, loss_b = 0, acc_b = 0;

@@ -135,7 +135,7 @@ Row bench(const Config& c, ns::NormPlacement placement, int threads, int steps, 
             model.zero_grad();
             model.forward(b.ids.data(), b.targets.data(), c.B, c.T, fo);
             model.backward();
-            opt.update(model.params().data(), model.grads().data(), model.num_params(), 1e-3, s);
+            opt.update(model.params().data(), model.grads().data(), model.num_params(), 1e-3, s, &par);
             const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
             if (s > warmup) times.push_back(sec);
         }
