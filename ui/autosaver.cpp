@@ -42,6 +42,7 @@ void Autosaver::saveNow() {
     if (v == savedVersion_) return;
     SnapshotPtr s = store_.snapshot();
     if (!s->experiment) return;
+    if (s->step == 0 && !hasSession()) return;  // nothing trained yet: nothing worth restoring
     savedVersion_ = s->version;
     joinSaver();
     busy_ = true;
@@ -109,6 +110,11 @@ bool Autosaver::waitForIdle(int timeout_ms) {
 QString Autosaver::lastError() const {
     std::lock_guard<std::mutex> lock(mu_);
     return error_;
+}
+
+bool Autosaver::hasSession() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return session_ != nullptr;
 }
 
 QString Autosaver::sessionId() const {

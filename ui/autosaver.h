@@ -33,6 +33,7 @@ public:
     int saves() const { return saves_.load(); }
     QString lastError() const;
     QString sessionId() const;
+    bool hasSession() const;
     // For tests: let go of the session as a killed process would (the record stays).
     void abandonForTest();
 

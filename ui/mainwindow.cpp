@@ -477,7 +477,11 @@ void MainWindow::showError(const QString& title, const QString& text) {
 }
 
 void MainWindow::checkForRestore() {
-    orphans_ = ns::orphaned_sessions();
+    orphans_.clear();
+    for (const ns::SessionRecord& r : ns::orphaned_sessions()) {
+        if (r.saved_step <= 0) ns::forget_session(r);  // nothing was trained: nothing to offer
+        else orphans_.push_back(r);
+    }
     showRestoreOffer();
 }
 
