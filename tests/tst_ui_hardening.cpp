@@ -114,7 +114,8 @@ void HardeningTest::restoreAfterWindowWentAway() {
     // Saved again under the new window's session, then the old autosave is forgotten.
     QVERIFY(wait_for([&] { return w2.autosaver().saves() >= 1; }, 10000));
     QVERIFY(ns::orphaned_sessions().empty());
-    QCOMPARE(QDir(state_.path() + "/autosave").entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 1);
+    const QStringList dirs = QDir(state_.path() + "/autosave").entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QVERIFY2(dirs.size() == 1, qPrintable(dirs.join(", ") + " / own session " + w2.autosaver().sessionId()));
     // Run trains afresh from the restored experiment.
     w2.controller().run();
     QVERIFY(wait_for([&] { return w2.controller().store().snapshot()->step >= 2; }));
@@ -122,9 +123,15 @@ void HardeningTest::restoreAfterWindowWentAway() {
 }
 
 void HardeningTest::discardForgets() {
+    {  // a window that went away before training anything: not offered, forgotten
+        ns::Session s("window", "", "", "nothing trained");
+        ns::RunWriter writer(short_default(5), s.record().results_dir);
+        s.abandon();
+    }
     {
         ns::Session s("window", "", "", "A");
         ns::RunWriter writer(short_default(5), s.record().results_dir);
+        s.saved(3, 5);
         s.abandon();
     }
     MainWindow w(ns::default_experiment());

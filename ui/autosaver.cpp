@@ -88,13 +88,13 @@ void Autosaver::save(SnapshotPtr s) {
             ns::write_file_atomic(rd + "/residual.csv", ns::residual_csv(r.probes));
         }
         session_->saved(s->step, s->total_steps);
-        savedStep_ = s->step;
-        ++saves_;
         error_.clear();
         if (forget_) {
             ns::forget_session(*forget_);
             forget_.reset();
         }
+        savedStep_ = s->step;
+        ++saves_;  // last: a reader that sees the count sees everything this save did
     } catch (const std::exception& e) {
         error_ = QString::fromStdString(e.what());
     }
