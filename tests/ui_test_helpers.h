@@ -30,7 +30,9 @@ inline ns::Experiment short_default(int steps) {
     return ns::parse_experiment(j);
 }
 
+// Waits with the event loop running; instrumented builds get ten times the timeout.
 inline bool wait_for(const std::function<bool()>& done, int timeout_ms = 60000) {
+    if (kInstrumented) timeout_ms *= 10;
     QElapsedTimer t;
     t.start();
     while (!done() && t.elapsed() < timeout_ms) {
