@@ -44,6 +44,7 @@
 #include <functional>
 
 #include "engine/config.h"
+#include "ui_test_helpers.h"
 #include "ui/curveschart.h"
 #include "ui/experimentpanel.h"
 #include "ui/heatmap.h"
@@ -276,15 +277,7 @@ bool writeExperiment(const QString& path, const ns::Experiment& e) {
     return f.open(QIODevice::WriteOnly) && f.write(QByteArray::fromStdString(ns::to_json(e).dump(2))) > 0;
 }
 
-bool waitFor(const std::function<bool()>& done, int timeout_ms = 120000) {
-    QElapsedTimer t;
-    t.start();
-    while (!done() && t.elapsed() < timeout_ms) {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        QThread::msleep(2);
-    }
-    return done();
-}
+bool waitFor(const std::function<bool()>& done) { return nstest::wait_for(done, 120000); }
 
 void screenshot(MainWindow& w, const QString& name) {
     const QString dir = qEnvironmentVariable("NS_TR_SCREENSHOT_DIR");
