@@ -56,11 +56,17 @@ inline std::size_t col_tile(std::size_t cols) {
 // ---------------------------------------------------------------------------------------------
 // Linear: out (N, O) = in (N, I) W^T + b, with W (O, I) and b (O) as torch.nn.Linear.
 
-template <class T>
+// A tile's epilogue: called as epi(r0, r1) right after rows [r0, r1) of a product are written,
+// while they are still in cache (activation, dropout, residual add, a row-wise norm).
+struct NoEpilogue {
+    void operator()(std::size_t, std::size_t) const {}
+};
+
+template <class T, class Epi = NoEpilogue>
 void linear_forward(T* out,                    // (N, O)
                     const T* in,               // (N, I)
                     const T* W, const T* b,    // (O, I), (O) or null
-                    int N, int I, int O, const Parallel& par) {
+                    int N, int I, int O, const Parallel& par, const Epi& epi = Epi{}) {
     CMapR<T> w(W, O, I);
     par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
         const int n = static_cast<int>(r1 - r0);
@@ -72,6 +78,40 @@ void linear_forward(T* out,                    // (N, O)
         } else {
             o.noalias() = x * w.transpose();
         }
+        epi(r0, r1);
+    });
+}
+
+// din (N, I) += dout W (or = with assign), then epi(r0, r1) on each tile of rows.
+template <class T, class Epi = NoEpilogue>
+void linear_backward_input(T* din, const T* dout, const T* W, int N, int I, int O, const Parallel& par,
+                           bool assign = false, const Epi& epi = Epi{}) {
+    CMapR<T> w(W, O, I);
+    par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
+        const int n = static_cast<int>(r1 - r0);
+        MapR<T> d(din + r0 * I, n, I);
+        if (assign) d.noalias() = CMapR<T>(dout + r0 * O, n, O) * w;
+        else d.noalias() += CMapR<T>(dout + r0 * O, n, O) * w;
+        epi(r0, r1);
+    });
+}
+
+// dW (O, I) += dout^T in, db (O) += sum of rows (db may be null). Each task owns rows [o0, o1)
+// of dW: no cross-thread sum.
+template <class T>
+void linear_backward_weights(T* dW, T* db, const T* dout, const T* in, int N, int I, int O, const Parallel& par) {
+    CMapR<T> g(dout, N, O);
+    CMapR<T> x(in, N, I);
+    par.for_tiles(O, col_tile(O), [&](std::size_t o0, std::size_t o1) {
+        const int n = static_cast<int>(o1 - o0);
+        MapR<T>(dW + o0 * I, n, I).noalias() += g.middleCols(o0, n).transpose() * x;
+        if (db) {
+            T* __restrict acc = db;
+            for (int r = 0; r < N; ++r) {
+                const T* __restrict row = dout + static_cast<std::size_t>(r) * O;
+                for (std::size_t o = o0; o < o1; ++o) acc[o] += row[o];
+            }
+        }
     });
 }
 
@@ -81,24 +121,8 @@ void linear_backward(T* din,                   // (N, I) += dout W, or null
                      const T* dout,            // (N, O)
                      const T* in, const T* W,  // (N, I), (O, I)
                      int N, int I, int O, const Parallel& par) {
-    if (din) {
-        CMapR<T> w(W, O, I);
-        par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
-            const int n = static_cast<int>(r1 - r0);
-            MapR<T>(din + r0 * I, n, I).noalias() += CMapR<T>(dout + r0 * O, n, O) * w;
-        });
-    }
-    // Weight gradient by output rows: each task owns rows [o0, o1) of dW, no cross-thread sum.
-    CMapR<T> g(dout, N, O);
-    CMapR<T> x(in, N, I);
-    par.for_tiles(O, col_tile(O), [&](std::size_t o0, std::size_t o1) {
-        const int n = static_cast<int>(o1 - o0);
-        MapR<T>(dW + o0 * I, n, I).noalias() += g.middleCols(o0, n).transpose() * x;
-        if (db) {
-            for (int r = 0; r < N; ++r)
-                for (std::size_t o = o0; o < o1; ++o) db[o] += dout[static_cast<std::size_t>(r) * O + o];
-        }
-    });
+    if (din) linear_backward_input(din, dout, W, N, I, O, par);
+    linear_backward_weights(dW, db, dout, in, N, I, O, par);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -115,25 +139,42 @@ inline T gelu_exact_grad(T x) {
     return cdf + x * pdf;
 }
 
+// out[i] = act(in[i]) for i in [a, b).
+template <class T>
+void activation_range(T* __restrict out, const T* __restrict in, std::size_t a, std::size_t b, Activation act) {
+    if (act == Activation::ReLU)
+        for (std::size_t i = a; i < b; ++i) out[i] = in[i] > T(0) ? in[i] : T(0);
+    else
+        for (std::size_t i = a; i < b; ++i) out[i] = gelu_exact(in[i]);
+}
+
+// din[i] (+)= dout[i] * act'(in[i]) for i in [a, b); din may not alias dout.
+template <class T>
+void activation_grad_range(T* __restrict din, const T* __restrict dout, const T* __restrict in, std::size_t a,
+                           std::size_t b, Activation act, bool assign) {
+    if (act == Activation::ReLU) {
+        if (assign)
+            for (std::size_t i = a; i < b; ++i) din[i] = in[i] > T(0) ? dout[i] : T(0);
+        else
+            for (std::size_t i = a; i < b; ++i) din[i] += in[i] > T(0) ? dout[i] : T(0);
+    } else {
+        if (assign)
+            for (std::size_t i = a; i < b; ++i) din[i] = dout[i] * gelu_exact_grad(in[i]);
+        else
+            for (std::size_t i = a; i < b; ++i) din[i] += dout[i] * gelu_exact_grad(in[i]);
+    }
+}
+
 template <class T>
 void activation_forward(T* out, const T* in, std::size_t n, Activation act, const Parallel& par) {
-    par.for_tiles(n, kRowTile * 256, [&](std::size_t a, std::size_t b) {
-        if (act == Activation::ReLU)
-            for (std::size_t i = a; i < b; ++i) out[i] = in[i] > T(0) ? in[i] : T(0);
-        else
-            for (std::size_t i = a; i < b; ++i) out[i] = gelu_exact(in[i]);
-    });
+    par.for_tiles(n, kRowTile * 256, [&](std::size_t a, std::size_t b) { activation_range(out, in, a, b, act); });
 }
 
 template <class T>
 void activation_backward(T* din, const T* dout, const T* in, std::size_t n, Activation act,
                          const Parallel& par) {
-    par.for_tiles(n, kRowTile * 256, [&](std::size_t a, std::size_t b) {
-        if (act == Activation::ReLU)
-            for (std::size_t i = a; i < b; ++i) din[i] += in[i] > T(0) ? dout[i] : T(0);
-        else
-            for (std::size_t i = a; i < b; ++i) din[i] += dout[i] * gelu_exact_grad(in[i]);
-    });
+    par.for_tiles(n, kRowTile * 256,
+                  [&](std::size_t a, std::size_t b) { activation_grad_range(din, dout, in, a, b, act, false); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,7 +218,8 @@ void attention_backward(T* dqkv,         // (N, 3D) += gradient
                         const T* dctx,   // (N, D)
                         const T* att,    // (B, H, T, T)
                         const T* qkv,    // (N, 3D)
-                        int B, int Tn, int D, int H, const Parallel& par) {
+                        int B, int Tn, int D, int H, const Parallel& par,
+                        bool assign = false) {  // assign: dqkv = gradient (every entry is written)
     const int dh = D / H;
     const T scale = T(1) / std::sqrt(T(dh));
     par.for_each(static_cast<std::size_t>(B) * H, [&](std::size_t bh) {
@@ -193,7 +235,8 @@ void attention_backward(T* dqkv,         // (N, 3D) += gradient
         CStridedR<T> dO(dctx + row0 * D + h * dh, Tn, dh, Eigen::OuterStride<>(D));
         CMapR<T> P(att + bh * Tn * Tn, Tn, Tn);
         MapR<T> dS(scratch + bh * Tn * Tn, Tn, Tn);
-        dv.noalias() += P.transpose() * dO;
+        if (assign) dv.noalias() = P.transpose() * dO;
+        else dv.noalias() += P.transpose() * dO;
         dS.noalias() = dO * v.transpose();  // dP
         // softmax backward: dS = P * (dP - rowsum(dP * P)); masked entries have P = 0.
         for (int i = 0; i < Tn; ++i) {
@@ -201,8 +244,13 @@ void attention_backward(T* dqkv,         // (N, 3D) += gradient
             for (int j = 0; j < Tn; ++j) dot += dS(i, j) * P(i, j);
             for (int j = 0; j < Tn; ++j) dS(i, j) = P(i, j) * (dS(i, j) - dot) * scale;
         }
-        dq.noalias() += dS * k;
-        dk.noalias() += dS.transpose() * q;
+        if (assign) {
+            dq.noalias() = dS * k;
+            dk.noalias() = dS.transpose() * q;
+        } else {
+            dq.noalias() += dS * k;
+            dk.noalias() += dS.transpose() * q;
+        }
     });
 }
 
@@ -237,6 +285,74 @@ struct NormCache {
 
 inline constexpr double kBatchNormMomentum = 0.1;
 
+// Every kind but BatchNorm normalizes each row on its own: such a norm can run on any set of
+// rows, for instance fused into the tile of the product that made them.
+inline bool norm_is_rowwise(NormKind kind) { return kind != NormKind::BatchNorm; }
+
+// Sizes the cache for a forward over N rows of D features (allocates only when the shape grows).
+template <class T>
+void norm_forward_prepare(NormCache<T>& cache, NormKind kind, Mode mode, int N, int D) {
+    if (kind == NormKind::BatchNorm) {
+        cache.mean.resize(D);
+        cache.rstd.resize(D);
+        cache.used_batch_stats = mode != Mode::Eval;
+    } else if (kind != NormKind::None && kind != NormKind::DyT) {
+        cache.mean.resize(N);
+        cache.rstd.resize(N);
+        if (kind == NormKind::LayerNormStd) cache.stdev.resize(N);
+    }
+}
+
+// Rows [r0, r1) of a row-wise norm (after norm_forward_prepare).
+template <class T>
+void norm_forward_rows(T* out, NormCache<T>& cache, const T* in, const NormWeights<T>& w, NormKind kind,
+                       double eps, int D, std::size_t r0, std::size_t r1) {
+    const T e = static_cast<T>(eps);
+    const T* __restrict gamma = w.gamma;
+    const T* __restrict beta = w.beta;
+    for (std::size_t r = r0; r < r1; ++r) {
+        const T* __restrict x = in + r * D;
+        T* __restrict y = out + r * D;
+        switch (kind) {
+        case NormKind::None:
+            for (int d = 0; d < D; ++d) y[d] = x[d];
+            continue;
+        case NormKind::DyT: {
+            const T a = w.alpha[0];
+            for (int d = 0; d < D; ++d) y[d] = gamma[d] * std::tanh(a * x[d]) + beta[d];
+            continue;
+        }
+        case NormKind::RMSNorm: {
+            T ss = 0;
+            for (int d = 0; d < D; ++d) ss += x[d] * x[d];
+            const T rs = T(1) / std::sqrt(ss / T(D) + e);
+            cache.mean[r] = 0;
+            cache.rstd[r] = rs;
+            for (int d = 0; d < D; ++d) y[d] = gamma[d] * (x[d] * rs);
+            continue;
+        }
+        default:
+            break;
+        }
+        T m = 0;
+        for (int d = 0; d < D; ++d) m += x[d];
+        m /= T(D);
+        T v = 0;
+        for (int d = 0; d < D; ++d) { const T c = x[d] - m; v += c * c; }
+        T rs;
+        if (kind == NormKind::LayerNorm) {
+            rs = T(1) / std::sqrt(v / T(D) + e);
+        } else {
+            const T sd = D > 1 ? std::sqrt(v / T(D - 1)) : T(0);
+            cache.stdev[r] = sd;
+            rs = T(1) / (sd + e);
+        }
+        cache.mean[r] = m;
+        cache.rstd[r] = rs;
+        for (int d = 0; d < D; ++d) y[d] = gamma[d] * ((x[d] - m) * rs) + beta[d];
+    }
+}
+
 template <class T>
 void norm_forward(T* out,                  // (N, D)
                   NormCache<T>& cache,
@@ -244,94 +360,43 @@ void norm_forward(T* out,                  // (N, D)
                   const NormWeights<T>& w, NormKind kind, double eps, Mode mode,
                   int N, int D, const Parallel& par) {
     const T e = static_cast<T>(eps);
-    switch (kind) {
-    case NormKind::None:
-        std::copy(in, in + static_cast<std::size_t>(N) * D, out);
-        return;
-    case NormKind::DyT: {
-        const T a = w.alpha[0];
+    norm_forward_prepare(cache, kind, mode, N, D);
+    if (norm_is_rowwise(kind)) {
         par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
-            for (std::size_t r = r0; r < r1; ++r)
-                for (int d = 0; d < D; ++d)
-                    out[r * D + d] = w.gamma[d] * std::tanh(a * in[r * D + d]) + w.beta[d];
+            norm_forward_rows(out, cache, in, w, kind, eps, D, r0, r1);
         });
         return;
     }
-    case NormKind::LayerNorm:
-    case NormKind::LayerNormStd:
-    case NormKind::RMSNorm: {
-        cache.mean.resize(N);
-        cache.rstd.resize(N);
-        if (kind == NormKind::LayerNormStd) cache.stdev.resize(N);
-        par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
-            for (std::size_t r = r0; r < r1; ++r) {
-                const T* x = in + r * D;
-                T* y = out + r * D;
-                if (kind == NormKind::RMSNorm) {
-                    T ss = 0;
-                    for (int d = 0; d < D; ++d) ss += x[d] * x[d];
-                    const T rs = T(1) / std::sqrt(ss / T(D) + e);
-                    cache.mean[r] = 0;
-                    cache.rstd[r] = rs;
-                    for (int d = 0; d < D; ++d) y[d] = w.gamma[d] * (x[d] * rs);
-                    continue;
-                }
-                T m = 0;
-                for (int d = 0; d < D; ++d) m += x[d];
-                m /= T(D);
+    // BatchNorm: statistics per feature over the rows.
+    par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
+        for (std::size_t d = d0; d < d1; ++d) {
+            T m, rs;
+            if (mode == Mode::Eval) {
+                m = w.running_mean[d];
+                rs = T(1) / std::sqrt(w.running_var[d] + e);
+            } else {
+                m = 0;
+                for (int r = 0; r < N; ++r) m += in[static_cast<std::size_t>(r) * D + d];
+                m /= T(N);
                 T v = 0;
-                for (int d = 0; d < D; ++d) { const T c = x[d] - m; v += c * c; }
-                T rs;
-                if (kind == NormKind::LayerNorm) {
-                    rs = T(1) / std::sqrt(v / T(D) + e);
-                } else {
-                    const T sd = D > 1 ? std::sqrt(v / T(D - 1)) : T(0);
-                    cache.stdev[r] = sd;
-                    rs = T(1) / (sd + e);
-                }
-                cache.mean[r] = m;
-                cache.rstd[r] = rs;
-                for (int d = 0; d < D; ++d) y[d] = w.gamma[d] * ((x[d] - m) * rs) + w.beta[d];
-            }
-        });
-        return;
-    }
-    case NormKind::BatchNorm: {
-        cache.mean.resize(D);
-        cache.rstd.resize(D);
-        cache.used_batch_stats = mode != Mode::Eval;
-        par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
-            for (std::size_t d = d0; d < d1; ++d) {
-                T m, rs;
-                if (mode == Mode::Eval) {
-                    m = w.running_mean[d];
-                    rs = T(1) / std::sqrt(w.running_var[d] + e);
-                } else {
-                    m = 0;
-                    for (int r = 0; r < N; ++r) m += in[static_cast<std::size_t>(r) * D + d];
-                    m /= T(N);
-                    T v = 0;
-                    for (int r = 0; r < N; ++r) { const T c = in[static_cast<std::size_t>(r) * D + d] - m; v += c * c; }
-                    const T var_biased = v / T(N);
-                    rs = T(1) / std::sqrt(var_biased + e);
-                    if (mode == Mode::Train) {
-                        const T mom = static_cast<T>(kBatchNormMomentum);
-                        const T var_unbiased = N > 1 ? v / T(N - 1) : var_biased;
-                        w.running_mean[d] = (T(1) - mom) * w.running_mean[d] + mom * m;
-                        w.running_var[d] = (T(1) - mom) * w.running_var[d] + mom * var_unbiased;
-                    }
-                }
-                cache.mean[d] = m;
-                cache.rstd[d] = rs;
-                for (int r = 0; r < N; ++r) {
-                    const std::size_t i = static_cast<std::size_t>(r) * D + d;
-                    out[i] = w.gamma[d] * ((in[i] - m) * rs) + w.beta[d];
+                for (int r = 0; r < N; ++r) { const T c = in[static_cast<std::size_t>(r) * D + d] - m; v += c * c; }
+                const T var_biased = v / T(N);
+                rs = T(1) / std::sqrt(var_biased + e);
+                if (mode == Mode::Train) {
+                    const T mom = static_cast<T>(kBatchNormMomentum);
+                    const T var_unbiased = N > 1 ? v / T(N - 1) : var_biased;
+                    w.running_mean[d] = (T(1) - mom) * w.running_mean[d] + mom * m;
+                    w.running_var[d] = (T(1) - mom) * w.running_var[d] + mom * var_unbiased;
                 }
             }
-        });
-        return;
-    }
-    }
+            cache.mean[d] = m;
+            cache.rstd[d] = rs;
+            for (int r = 0; r < N; ++r) {
+                const std::size_t i = static_cast<std::size_t>(r) * D + d;
+                out[i] = w.gamma[d] * ((in[i] - m) * rs) + w.beta[d];
+            }
+        }
+    });
 }
 
 template <class T>
@@ -459,20 +524,23 @@ void norm_backward(T* din,                      // (N, D) +=
     }
 }
 
-// Mean and biased variance over D of each row: the probe numbers for one side of a norm.
+// Mean and biased variance over D of rows [r0, r1): the probe numbers for one side of a norm.
+template <class T>
+void row_moments_rows(double* mean, double* var, const T* x, int D, std::size_t r0, std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r) {
+        double m = 0;
+        for (int d = 0; d < D; ++d) m += static_cast<double>(x[r * D + d]);
+        m /= D;
+        double v = 0;
+        for (int d = 0; d < D; ++d) { const double c = static_cast<double>(x[r * D + d]) - m; v += c * c; }
+        mean[r] = m;
+        var[r] = v / D;
+    }
+}
+
 template <class T>
 void row_moments(double* mean, double* var, const T* x, int N, int D, const Parallel& par) {
-    par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
-        for (std::size_t r = r0; r < r1; ++r) {
-            double m = 0;
-            for (int d = 0; d < D; ++d) m += static_cast<double>(x[r * D + d]);
-            m /= D;
-            double v = 0;
-            for (int d = 0; d < D; ++d) { const double c = static_cast<double>(x[r * D + d]) - m; v += c * c; }
-            mean[r] = m;
-            var[r] = v / D;
-        }
-    });
+    par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) { row_moments_rows(mean, var, x, D, r0, r1); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -592,14 +660,21 @@ inline bool dropout_keep(std::uint64_t seed, std::uint64_t step, std::uint64_t s
     return u >= p;
 }
 
+// Elements [a, b) of a dropout site (the mask depends on the element index only).
+template <class T>
+void dropout_range(T* x, std::size_t a, std::size_t b, double p, std::uint64_t seed, std::uint64_t step,
+                   std::uint64_t site) {
+    if (p <= 0) return;
+    const T keep_scale = static_cast<T>(1.0 / (1.0 - p));
+    for (std::size_t i = a; i < b; ++i) x[i] = dropout_keep(seed, step, site, i, p) ? x[i] * keep_scale : T(0);
+}
+
 template <class T>
 void dropout_apply(T* x, std::size_t n, double p, std::uint64_t seed, std::uint64_t step, std::uint64_t site,
                    const Parallel& par) {
     if (p <= 0) return;
-    const T keep_scale = static_cast<T>(1.0 / (1.0 - p));
-    par.for_tiles(n, kRowTile * 256, [&](std::size_t a, std::size_t b) {
-        for (std::size_t i = a; i < b; ++i) x[i] = dropout_keep(seed, step, site, i, p) ? x[i] * keep_scale : T(0);
-    });
+    par.for_tiles(n, kRowTile * 256,
+                  [&](std::size_t a, std::size_t b) { dropout_range(x, a, b, p, seed, step, site); });
 }
 
 }  // namespace ns

@@ -243,22 +243,44 @@ void Model<T>::ensure_workspace(int B, int Tn) {
 }
 
 template <class T>
-void Model<T>::norm_fwd(Norm& n, T* out, const T* in) {
-    norm_forward(out, n.cache, in, weights_of(n), n.kind, cfg_.eps, opt_.mode, N_, cfg_.d_model, par_);
+void Model<T>::norm_fwd_rows(Norm& n, T* out, const T* in, std::size_t r0, std::size_t r1) {
+    const int D = cfg_.d_model;
+    norm_forward_rows(out, n.cache, in, weights_of(n), n.kind, cfg_.eps, D, r0, r1);
     if (opt_.collect_probes) {
         NormSiteProbe& p = probes_.norms[n.probe];
-        const int D = cfg_.d_model;
+        row_moments_rows(p.mean_in.data(), p.var_in.data(), in, D, r0, r1);
+        row_moments_rows(p.mean_out.data(), p.var_out.data(), out, D, r0, r1);
+    }
+}
+
+template <class T>
+void Model<T>::norm_fwd_finish(Norm& n, T* out, const T* in) {
+    if (!opt_.collect_probes) return;
+    NormSiteProbe& p = probes_.norms[n.probe];
+    const int D = cfg_.d_model;
+    if (!norm_is_rowwise(n.kind)) {
         row_moments(p.mean_in.data(), p.var_in.data(), in, N_, D, par_);
         row_moments(p.mean_out.data(), p.var_out.data(), out, N_, D, par_);
-        const std::size_t first = static_cast<std::size_t>(T_) * D;  // sample 0: rows 0..T-1
-        p.sample_in.assign(in, in + first);
-        p.sample_out.assign(out, out + first);
-        const NormWeights<T> w = weights_of(n);
-        p.gamma.assign(w.gamma ? w.gamma : nullptr, w.gamma ? w.gamma + D : nullptr);
-        p.beta.assign(w.beta ? w.beta : nullptr, w.beta ? w.beta + D : nullptr);
-        p.eps = cfg_.eps;
-        p.alpha = w.alpha ? static_cast<double>(w.alpha[0]) : 0.0;
     }
+    const std::size_t first = static_cast<std::size_t>(T_) * D;  // sample 0: rows 0..T-1
+    p.sample_in.assign(in, in + first);
+    p.sample_out.assign(out, out + first);
+    const NormWeights<T> w = weights_of(n);
+    p.gamma.assign(w.gamma ? w.gamma : nullptr, w.gamma ? w.gamma + D : nullptr);
+    p.beta.assign(w.beta ? w.beta : nullptr, w.beta ? w.beta + D : nullptr);
+    p.eps = cfg_.eps;
+    p.alpha = w.alpha ? static_cast<double>(w.alpha[0]) : 0.0;
+}
+
+template <class T>
+void Model<T>::norm_fwd(Norm& n, T* out, const T* in) {
+    if (norm_is_rowwise(n.kind)) {
+        norm_forward_prepare(n.cache, n.kind, opt_.mode, N_, cfg_.d_model);
+        par_.for_tiles(N_, kRowTile, [&](std::size_t r0, std::size_t r1) { norm_fwd_rows(n, out, in, r0, r1); });
+    } else {
+        norm_forward(out, n.cache, in, weights_of(n), n.kind, cfg_.eps, opt_.mode, N_, cfg_.d_model, par_);
+    }
+    norm_fwd_finish(n, out, in);
 }
 
 template <class T>
@@ -267,20 +289,25 @@ void Model<T>::norm_bwd(Norm& n, T* din, const T* dout, const T* in) {
                   scratch_d_.data(), par_);
 }
 
+// The sublayer on `in` into blk.sub; epi(r0, r1) runs on each tile of rows of blk.sub as soon as
+// the last product has written it (dropout, residual add and row-wise norms go there).
 template <class T>
-void Model<T>::sublayer_fwd(Block& blk, const T* in) {
+template <class Epi>
+void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
     const int N = N_, D = cfg_.d_model, F = cfg_.d_ff;
     if (blk.attention) {
         linear_forward(blk.qkv.data(), in, P(blk.w1), P(blk.b1), N, D, 3 * D, par_);
         attention_forward(blk.hidden.data(), blk.att.data(), blk.qkv.data(), B_, T_, D, cfg_.heads, cfg_.causal, par_);
-        linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_);
+        linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi);
     } else {
-        linear_forward(blk.hidden.data(), in, P(blk.w1), P(blk.b1), N, D, F, par_);
-        activation_forward(blk.act.data(), blk.hidden.data(), static_cast<std::size_t>(N) * F, cfg_.activation, par_);
-        linear_forward(blk.sub.data(), blk.act.data(), P(blk.w2), P(blk.b2), N, F, D, par_);
+        T* act = blk.act.data();
+        const T* hid = blk.hidden.data();
+        const Activation kind = cfg_.activation;
+        const std::size_t f = static_cast<std::size_t>(F);
+        linear_forward(blk.hidden.data(), in, P(blk.w1), P(blk.b1), N, D, F, par_,
+                       [&](std::size_t r0, std::size_t r1) { activation_range(act, hid, r0 * f, r1 * f, kind); });
+        linear_forward(blk.sub.data(), blk.act.data(), P(blk.w2), P(blk.b2), N, F, D, par_, epi);
     }
-    if (opt_.mode != Mode::Eval)
-        dropout_apply(blk.sub.data(), blk.sub.size(), cfg_.dropout, opt_.dropout_seed, opt_.step, blk.dropout_site, par_);
 }
 
 // din += d(sublayer)/d(in) applied to dsub (the gradient of the sublayer output before dropout).
@@ -288,45 +315,81 @@ template <class T>
 void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in) {
     const int N = N_, D = cfg_.d_model, F = cfg_.d_ff;
     if (blk.attention) {
-        std::fill(d_wide_.begin(), d_wide_.begin() + static_cast<std::size_t>(N) * D, T(0));
-        linear_backward(d_wide_.data(), G(blk.w2), G(blk.b2), dsub, blk.hidden.data(), P(blk.w2), N, D, D, par_);
-        std::fill(d_qkv_.begin(), d_qkv_.begin() + static_cast<std::size_t>(N) * 3 * D, T(0));
+        linear_backward_input(d_wide_.data(), dsub, P(blk.w2), N, D, D, par_, true);
+        linear_backward_weights(G(blk.w2), G(blk.b2), dsub, blk.hidden.data(), N, D, D, par_);
         attention_backward(d_qkv_.data(), d_att_.data(), d_wide_.data(), blk.att.data(), blk.qkv.data(), B_, T_, D,
-                           cfg_.heads, par_);
+                           cfg_.heads, par_, true);
         linear_backward(din, G(blk.w1), G(blk.b1), d_qkv_.data(), in, P(blk.w1), N, D, 3 * D, par_);
     } else {
-        const std::size_t NF = static_cast<std::size_t>(N) * F;
-        std::fill(d_wide_.begin(), d_wide_.begin() + NF, T(0));
-        linear_backward(d_wide_.data(), G(blk.w2), G(blk.b2), dsub, blk.act.data(), P(blk.w2), N, F, D, par_);
-        std::fill(d_qkv_.begin(), d_qkv_.begin() + NF, T(0));
-        activation_backward(d_qkv_.data(), d_wide_.data(), blk.hidden.data(), NF, cfg_.activation, par_);
-        linear_backward(din, G(blk.w1), G(blk.b1), d_qkv_.data(), in, P(blk.w1), N, D, F, par_);
+        // d(act) tile by tile, and through the activation while the tile is in cache.
+        T* dact = d_wide_.data();
+        T* dhid = d_qkv_.data();
+        const T* hid = blk.hidden.data();
+        const Activation kind = cfg_.activation;
+        const std::size_t f = static_cast<std::size_t>(F);
+        linear_backward_input(dact, dsub, P(blk.w2), N, F, D, par_, true, [&](std::size_t r0, std::size_t r1) {
+            activation_grad_range(dhid, dact, hid, r0 * f, r1 * f, kind, true);
+        });
+        linear_backward_weights(G(blk.w2), G(blk.b2), dsub, blk.act.data(), N, F, D, par_);
+        linear_backward(din, G(blk.w1), G(blk.b1), dhid, in, P(blk.w1), N, D, F, par_);
     }
 }
 
 template <class T>
 void Model<T>::block_fwd(Block& blk, T* out, const T* x) {
     const std::size_t ND = static_cast<std::size_t>(N_) * cfg_.d_model;
-    const bool res = cfg_.residual;
-    const T a = static_cast<T>(cfg_.residual_alpha());
+    const std::size_t D = static_cast<std::size_t>(cfg_.d_model);
+    const T r = cfg_.residual ? static_cast<T>(cfg_.residual_alpha()) : T(0);  // weight of x in the add
+    const bool dropout = opt_.mode != Mode::Eval && cfg_.dropout > 0;
+    T* sub = blk.sub.data();
+    T* pre = blk.pre_norm.empty() ? nullptr : blk.pre_norm.data();
+    const auto add = [](T* __restrict dst, const T* __restrict xs, const T* __restrict s, T w, std::size_t a,
+                        std::size_t b) {
+        for (std::size_t i = a; i < b; ++i) dst[i] = w * xs[i] + s[i];
+    };
+    const auto drop = [&](std::size_t r0, std::size_t r1) {
+        if (dropout) dropout_range(sub, r0 * D, r1 * D, cfg_.dropout, opt_.dropout_seed, opt_.step, blk.dropout_site);
+    };
     switch (cfg_.placement) {
     case NormPlacement::Post:
-    case NormPlacement::DeepNorm:
-        sublayer_fwd(blk, x);
-        for (std::size_t i = 0; i < ND; ++i) blk.pre_norm[i] = (res ? a * x[i] : T(0)) + blk.sub[i];
-        norm_fwd(blk.n_a, out, blk.pre_norm.data());
+    case NormPlacement::DeepNorm: {
+        // pre_norm = a*x + sub, then the norm; both on each tile when the norm is row-wise.
+        const bool fuse = norm_is_rowwise(blk.n_a.kind);
+        if (fuse) norm_forward_prepare(blk.n_a.cache, blk.n_a.kind, opt_.mode, N_, cfg_.d_model);
+        sublayer_fwd(blk, x, [&](std::size_t r0, std::size_t r1) {
+            drop(r0, r1);
+            add(pre, x, sub, r, r0 * D, r1 * D);
+            if (fuse) norm_fwd_rows(blk.n_a, out, pre, r0, r1);
+        });
+        if (fuse) norm_fwd_finish(blk.n_a, out, pre);
+        else norm_fwd(blk.n_a, out, pre);
         break;
+    }
     case NormPlacement::Pre:
         norm_fwd(blk.n_a, blk.normed.data(), x);
-        sublayer_fwd(blk, blk.normed.data());
-        for (std::size_t i = 0; i < ND; ++i) out[i] = (res ? x[i] : T(0)) + blk.sub[i];
+        sublayer_fwd(blk, blk.normed.data(), [&](std::size_t r0, std::size_t r1) {
+            drop(r0, r1);
+            add(out, x, sub, cfg_.residual ? T(1) : T(0), r0 * D, r1 * D);
+        });
         break;
-    case NormPlacement::Sandwich:
+    case NormPlacement::Sandwich: {
+        const bool fuse = norm_is_rowwise(blk.n_b.kind);
+        if (fuse) norm_forward_prepare(blk.n_b.cache, blk.n_b.kind, opt_.mode, N_, cfg_.d_model);
         norm_fwd(blk.n_a, blk.normed.data(), x);
-        sublayer_fwd(blk, blk.normed.data());
-        norm_fwd(blk.n_b, blk.pre_norm.data(), blk.sub.data());
-        for (std::size_t i = 0; i < ND; ++i) out[i] = (res ? x[i] : T(0)) + blk.pre_norm[i];
+        sublayer_fwd(blk, blk.normed.data(), [&](std::size_t r0, std::size_t r1) {
+            drop(r0, r1);
+            if (!fuse) return;
+            norm_fwd_rows(blk.n_b, pre, sub, r0, r1);
+            add(out, x, pre, cfg_.residual ? T(1) : T(0), r0 * D, r1 * D);
+        });
+        if (fuse) {
+            norm_fwd_finish(blk.n_b, pre, sub);
+        } else {
+            norm_fwd(blk.n_b, pre, sub);
+            add(out, x, pre, cfg_.residual ? T(1) : T(0), 0, ND);
+        }
         break;
+    }
     }
 }
 

@@ -141,8 +141,11 @@ private:
     T* G(int idx) { return grads_.data() + tensors_[idx].offset; }
     void ensure_workspace(int B, int Tn);
     void norm_fwd(Norm& n, T* out, const T* in);
+    void norm_fwd_rows(Norm& n, T* out, const T* in, std::size_t r0, std::size_t r1);
+    void norm_fwd_finish(Norm& n, T* out, const T* in);  // the probes' samples after all rows
     void norm_bwd(Norm& n, T* din, const T* dout, const T* in);
-    void sublayer_fwd(Block& blk, const T* in);
+    template <class Epi>
+    void sublayer_fwd(Block& blk, const T* in, const Epi& epi);
     void sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in);
     void block_fwd(Block& blk, T* out, const T* x);
     void block_bwd(Block& blk, T* dx, const T* dout, const T* x);
