@@ -51,29 +51,39 @@ void OptimizerState<T>::update(T* p, const T* g, std::size_t n, double lr_d, lon
 template <class T>
 void OptimizerState<T>::update_range(T* p, const T* g, std::size_t begin, std::size_t n, double lr_d, long step) {
     const T lr = static_cast<T>(lr_d), wd = static_cast<T>(cfg_.weight_decay);
+    // Local restrict pointers: the loops vectorize (the state never aliases the parameters).
+    T* __restrict pp = p;
+    const T* __restrict gg = g;
+    T* __restrict m = m_.data();
     if (cfg_.optimizer == Optimizer::SGD) {
         const T mu = static_cast<T>(cfg_.momentum);
         for (std::size_t i = begin; i < n; ++i) {
-            const T d = g[i] + wd * p[i];
-            m_[i] = step == 1 ? d : mu * m_[i] + d;
-            p[i] -= lr * m_[i];
+            const T d = gg[i] + wd * pp[i];
+            m[i] = step == 1 ? d : mu * m[i] + d;
+            pp[i] -= lr * m[i];
         }
         return;
     }
+    T* __restrict v = v_.data();
     const T b1 = static_cast<T>(cfg_.beta1), b2 = static_cast<T>(cfg_.beta2), eps = static_cast<T>(cfg_.adam_eps);
     const double bc1 = 1.0 - std::pow(cfg_.beta1, static_cast<double>(step));
     const double bc2 = 1.0 - std::pow(cfg_.beta2, static_cast<double>(step));
     const T step_size = static_cast<T>(lr_d / bc1);
     const T bc2_sqrt = static_cast<T>(std::sqrt(bc2));
-    const bool decoupled = cfg_.optimizer == Optimizer::AdamW;
-    for (std::size_t i = begin; i < n; ++i) {
-        T gi = g[i];
-        if (decoupled) p[i] *= T(1) - lr * wd;
-        else gi += wd * p[i];
-        m_[i] = b1 * m_[i] + (T(1) - b1) * gi;
-        v_[i] = b2 * v_[i] + (T(1) - b2) * gi * gi;
-        const T denom = std::sqrt(v_[i]) / bc2_sqrt + eps;
-        p[i] -= step_size * m_[i] / denom;
+    const auto moments = [&](std::size_t i, T gi) {
+        m[i] = b1 * m[i] + (T(1) - b1) * gi;
+        v[i] = b2 * v[i] + (T(1) - b2) * gi * gi;
+        const T denom = std::sqrt(v[i]) / bc2_sqrt + eps;
+        pp[i] -= step_size * m[i] / denom;
+    };
+    if (cfg_.optimizer == Optimizer::AdamW) {
+        const T keep = T(1) - lr * wd;
+        for (std::size_t i = begin; i < n; ++i) {
+            pp[i] *= keep;
+            moments(i, gg[i]);
+        }
+    } else {
+        for (std::size_t i = begin; i < n; ++i) moments(i, gg[i] + wd * pp[i]);
     }
 }
 
