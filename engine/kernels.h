@@ -82,47 +82,39 @@ void linear_forward(T* out,                    // (N, O)
     });
 }
 
-// din (N, I) += dout W (or = with assign), then epi(r0, r1) on each tile of rows.
+// Both gradients in one parallel region: the tiles of din's rows and of dW's rows are
+// independent tasks of the same loop. dW's tiles own their rows of dW: no cross-thread sum.
+// epi(r0, r1) runs on each tile of din's rows once written.
 template <class T, class Epi = NoEpilogue>
-void linear_backward_input(T* din, const T* dout, const T* W, int N, int I, int O, const Parallel& par,
-                           bool assign = false, const Epi& epi = Epi{}) {
-    CMapR<T> w(W, O, I);
-    par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
-        const int n = static_cast<int>(r1 - r0);
-        MapR<T> d(din + r0 * I, n, I);
-        if (assign) d.noalias() = CMapR<T>(dout + r0 * O, n, O) * w;
-        else d.noalias() += CMapR<T>(dout + r0 * O, n, O) * w;
-        epi(r0, r1);
-    });
-}
-
-// dW (O, I) += dout^T in, db (O) += sum of rows (db may be null). Each task owns rows [o0, o1)
-// of dW: no cross-thread sum.
-template <class T>
-void linear_backward_weights(T* dW, T* db, const T* dout, const T* in, int N, int I, int O, const Parallel& par) {
-    CMapR<T> g(dout, N, O);
-    CMapR<T> x(in, N, I);
-    par.for_tiles(O, col_tile(O), [&](std::size_t o0, std::size_t o1) {
-        const int n = static_cast<int>(o1 - o0);
-        MapR<T>(dW + o0 * I, n, I).noalias() += g.middleCols(o0, n).transpose() * x;
-        if (db) {
-            T* __restrict acc = db;
-            for (int r = 0; r < N; ++r) {
-                const T* __restrict row = dout + static_cast<std::size_t>(r) * O;
-                for (std::size_t o = o0; o < o1; ++o) acc[o] += row[o];
-            }
-        }
-    });
-}
-
-template <class T>
-void linear_backward(T* din,                   // (N, I) += dout W, or null
+void linear_backward(T* din,                   // (N, I) += dout W (= with assign), or null
                      T* dW, T* db,             // (O, I) += dout^T in, (O) += sum of rows (db may be null)
                      const T* dout,            // (N, O)
                      const T* in, const T* W,  // (N, I), (O, I)
-                     int N, int I, int O, const Parallel& par) {
-    if (din) linear_backward_input(din, dout, W, N, I, O, par);
-    linear_backward_weights(dW, db, dout, in, N, I, O, par);
+                     int N, int I, int O, const Parallel& par, bool assign = false, const Epi& epi = Epi{}) {
+    const std::size_t rt = row_tile(N), ct = col_tile(O);
+    const std::size_t n_w = (static_cast<std::size_t>(O) + ct - 1) / ct;
+    const std::size_t n_in = din ? (static_cast<std::size_t>(N) + rt - 1) / rt : 0;
+    par.for_each(n_w + n_in, [&](std::size_t t) {
+        if (t < n_w) {  // rows [o0, o1) of dW
+            const std::size_t o0 = t * ct, o1 = std::min<std::size_t>(o0 + ct, O);
+            const int n = static_cast<int>(o1 - o0);
+            MapR<T>(dW + o0 * I, n, I).noalias() += CMapR<T>(dout, N, O).middleCols(o0, n).transpose() * CMapR<T>(in, N, I);
+            if (db) {
+                T* __restrict acc = db;
+                for (int r = 0; r < N; ++r) {
+                    const T* __restrict row = dout + static_cast<std::size_t>(r) * O;
+                    for (std::size_t o = o0; o < o1; ++o) acc[o] += row[o];
+                }
+            }
+            return;
+        }
+        const std::size_t r0 = (t - n_w) * rt, r1 = std::min<std::size_t>(r0 + rt, N);
+        const int n = static_cast<int>(r1 - r0);
+        MapR<T> d(din + r0 * I, n, I);
+        if (assign) d.noalias() = CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
+        else d.noalias() += CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
+        epi(r0, r1);
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,34 +174,83 @@ void activation_backward(T* din, const T* dout, const T* in, std::size_t n, Acti
 // ctx[b, t, h*dh:(h+1)*dh] = softmax(q k^T / sqrt(dh) [+ causal mask]) v.
 // Caches the attention probabilities att (B, H, T, T) for backward.
 
+// One (sequence b, head h) of the forward: P = softmax(q k^T s), ctx = P v.
+template <class T>
+void attention_forward_head(T* ctx, T* att, const T* qkv, int b, int h, int Tn, int D, int H, bool causal) {
+    const int dh = D / H;
+    const T scale = T(1) / std::sqrt(T(dh));
+    const std::size_t bh = static_cast<std::size_t>(b) * H + h;
+    const T* base = qkv + static_cast<std::size_t>(b) * Tn * 3 * D;
+    CStridedR<T> q(base + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
+    CStridedR<T> k(base + D + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
+    CStridedR<T> v(base + 2 * D + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
+    MapR<T> P(att + bh * Tn * Tn, Tn, Tn);
+    P.noalias() = q * k.transpose();  // scaled below: (q k^T) * s would make a heap temporary
+    for (int i = 0; i < Tn; ++i) {
+        const int last = causal ? i : Tn - 1;  // keys allowed: 0..last
+        T* __restrict row = &P(i, 0);
+        T mx = -std::numeric_limits<T>::infinity();
+        for (int j = 0; j <= last; ++j) {
+            row[j] *= scale;
+            mx = std::max(mx, row[j]);
+        }
+        T sum = 0;
+        for (int j = 0; j <= last; ++j) { const T e = std::exp(row[j] - mx); row[j] = e; sum += e; }
+        const T inv = T(1) / sum;
+        for (int j = 0; j <= last; ++j) row[j] *= inv;
+        for (int j = last + 1; j < Tn; ++j) row[j] = T(0);
+    }
+    StridedR<T> o(ctx + static_cast<std::size_t>(b) * Tn * D + h * dh, Tn, dh, Eigen::OuterStride<>(D));
+    o.noalias() = P * v;
+}
+
 template <class T>
 void attention_forward(T* ctx,          // (N, D)
                        T* att,          // (B, H, T, T) cache: probabilities
                        const T* qkv,    // (N, 3D)
                        int B, int Tn, int D, int H, bool causal, const Parallel& par) {
+    par.for_each(static_cast<std::size_t>(B) * H, [&](std::size_t bh) {
+        attention_forward_head(ctx, att, qkv, static_cast<int>(bh / H), static_cast<int>(bh % H), Tn, D, H, causal);
+    });
+}
+
+// One (sequence b, head h) of the backward; scratch holds this head's (T, T) dS.
+// assign: dqkv's entries of this head are written, not added to.
+template <class T>
+void attention_backward_head(T* dqkv, T* scratch, const T* dctx, const T* att, const T* qkv, int b, int h, int Tn,
+                             int D, int H, bool assign) {
     const int dh = D / H;
     const T scale = T(1) / std::sqrt(T(dh));
-    par.for_each(static_cast<std::size_t>(B) * H, [&](std::size_t bh) {
-        const int b = static_cast<int>(bh / H), h = static_cast<int>(bh % H);
-        const T* base = qkv + static_cast<std::size_t>(b) * Tn * 3 * D;
-        CStridedR<T> q(base + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
-        CStridedR<T> k(base + D + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
-        CStridedR<T> v(base + 2 * D + h * dh, Tn, dh, Eigen::OuterStride<>(3 * D));
-        MapR<T> P(att + bh * Tn * Tn, Tn, Tn);
-        P.noalias() = q * k.transpose();  // scaled below: (q k^T) * s would make a heap temporary
-        for (int i = 0; i < Tn; ++i) {
-            const int last = causal ? i : Tn - 1;  // keys allowed: 0..last
-            T mx = -std::numeric_limits<T>::infinity();
-            for (int j = 0; j <= last; ++j) mx = std::max(mx, P(i, j) *= scale);
-            T sum = 0;
-            for (int j = 0; j <= last; ++j) { const T e = std::exp(P(i, j) - mx); P(i, j) = e; sum += e; }
-            const T inv = T(1) / sum;
-            for (int j = 0; j <= last; ++j) P(i, j) *= inv;
-            for (int j = last + 1; j < Tn; ++j) P(i, j) = T(0);
-        }
-        StridedR<T> o(ctx + static_cast<std::size_t>(b) * Tn * D + h * dh, Tn, dh, Eigen::OuterStride<>(D));
-        o.noalias() = P * v;
-    });
+    const std::size_t bh = static_cast<std::size_t>(b) * H + h;
+    const std::size_t row0 = static_cast<std::size_t>(b) * Tn;
+    const T* base = qkv + row0 * 3 * D;
+    T* dbase = dqkv + row0 * 3 * D;
+    const Eigen::OuterStride<> s3(3 * D);
+    CStridedR<T> q(base + h * dh, Tn, dh, s3), k(base + D + h * dh, Tn, dh, s3),
+        v(base + 2 * D + h * dh, Tn, dh, s3);
+    StridedR<T> dq(dbase + h * dh, Tn, dh, s3), dk(dbase + D + h * dh, Tn, dh, s3),
+        dv(dbase + 2 * D + h * dh, Tn, dh, s3);
+    CStridedR<T> dO(dctx + row0 * D + h * dh, Tn, dh, Eigen::OuterStride<>(D));
+    CMapR<T> P(att + bh * Tn * Tn, Tn, Tn);
+    MapR<T> dS(scratch, Tn, Tn);
+    if (assign) dv.noalias() = P.transpose() * dO;
+    else dv.noalias() += P.transpose() * dO;
+    dS.noalias() = dO * v.transpose();  // dP
+    // softmax backward: dS = P * (dP - rowsum(dP * P)); masked entries have P = 0.
+    for (int i = 0; i < Tn; ++i) {
+        T* __restrict ds = &dS(i, 0);
+        const T* __restrict p = att + bh * Tn * Tn + static_cast<std::size_t>(i) * Tn;
+        T dot = 0;
+        for (int j = 0; j < Tn; ++j) dot += ds[j] * p[j];
+        for (int j = 0; j < Tn; ++j) ds[j] = p[j] * (ds[j] - dot) * scale;
+    }
+    if (assign) {
+        dq.noalias() = dS * k;
+        dk.noalias() = dS.transpose() * q;
+    } else {
+        dq.noalias() += dS * k;
+        dk.noalias() += dS.transpose() * q;
+    }
 }
 
 template <class T>
@@ -220,37 +261,9 @@ void attention_backward(T* dqkv,         // (N, 3D) += gradient
                         const T* qkv,    // (N, 3D)
                         int B, int Tn, int D, int H, const Parallel& par,
                         bool assign = false) {  // assign: dqkv = gradient (every entry is written)
-    const int dh = D / H;
-    const T scale = T(1) / std::sqrt(T(dh));
     par.for_each(static_cast<std::size_t>(B) * H, [&](std::size_t bh) {
-        const int b = static_cast<int>(bh / H), h = static_cast<int>(bh % H);
-        const std::size_t row0 = static_cast<std::size_t>(b) * Tn;
-        const T* base = qkv + row0 * 3 * D;
-        T* dbase = dqkv + row0 * 3 * D;
-        const Eigen::OuterStride<> s3(3 * D);
-        CStridedR<T> q(base + h * dh, Tn, dh, s3), k(base + D + h * dh, Tn, dh, s3),
-            v(base + 2 * D + h * dh, Tn, dh, s3);
-        StridedR<T> dq(dbase + h * dh, Tn, dh, s3), dk(dbase + D + h * dh, Tn, dh, s3),
-            dv(dbase + 2 * D + h * dh, Tn, dh, s3);
-        CStridedR<T> dO(dctx + row0 * D + h * dh, Tn, dh, Eigen::OuterStride<>(D));
-        CMapR<T> P(att + bh * Tn * Tn, Tn, Tn);
-        MapR<T> dS(scratch + bh * Tn * Tn, Tn, Tn);
-        if (assign) dv.noalias() = P.transpose() * dO;
-        else dv.noalias() += P.transpose() * dO;
-        dS.noalias() = dO * v.transpose();  // dP
-        // softmax backward: dS = P * (dP - rowsum(dP * P)); masked entries have P = 0.
-        for (int i = 0; i < Tn; ++i) {
-            T dot = 0;
-            for (int j = 0; j < Tn; ++j) dot += dS(i, j) * P(i, j);
-            for (int j = 0; j < Tn; ++j) dS(i, j) = P(i, j) * (dS(i, j) - dot) * scale;
-        }
-        if (assign) {
-            dq.noalias() = dS * k;
-            dk.noalias() = dS.transpose() * q;
-        } else {
-            dq.noalias() += dS * k;
-            dk.noalias() += dS.transpose() * q;
-        }
+        attention_backward_head(dqkv, scratch + bh * Tn * Tn, dctx, att, qkv, static_cast<int>(bh / H),
+                                static_cast<int>(bh % H), Tn, D, H, assign);
     });
 }
 
@@ -399,6 +412,22 @@ void norm_forward(T* out,                  // (N, D)
     });
 }
 
+// rows(r0, r1) over tiles of kRowTile rows and cols(d0, d1) over tiles of kColTile features, as
+// tasks of one parallel region (the two parts of a norm's backward are independent).
+template <class Rows, class Cols>
+void split_rows_cols(int N, int D, const Parallel& par, const Rows& rows, const Cols& cols) {
+    const std::size_t nr = (static_cast<std::size_t>(N) + kRowTile - 1) / kRowTile;
+    const std::size_t nc = (static_cast<std::size_t>(D) + kColTile - 1) / kColTile;
+    par.for_each(nc + nr, [&](std::size_t t) {
+        if (t < nc) {
+            cols(t * kColTile, std::min<std::size_t>((t + 1) * kColTile, D));
+        } else {
+            const std::size_t r0 = (t - nc) * kRowTile;
+            rows(r0, std::min<std::size_t>(r0 + kRowTile, N));
+        }
+    });
+}
+
 template <class T>
 void norm_backward(T* din,                      // (N, D) +=
                    const NormWeights<T>& dw,    // gradients of gamma/beta/alpha, +=
@@ -414,17 +443,16 @@ void norm_backward(T* din,                      // (N, D) +=
         for (std::size_t i = 0; i < ND; ++i) din[i] += dout[i];
         return;
     case NormKind::DyT: {
+        // Input gradient by rows and parameter gradients by features (each task owns its
+        // features), in one region; then alpha summed over features in a fixed order.
         const T a = w.alpha[0];
-        par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+        split_rows_cols(N, D, par, [&](std::size_t r0, std::size_t r1) {
             for (std::size_t r = r0; r < r1; ++r)
                 for (int d = 0; d < D; ++d) {
                     const T t = std::tanh(a * in[r * D + d]);
                     din[r * D + d] += dout[r * D + d] * w.gamma[d] * a * (T(1) - t * t);
                 }
-        });
-        // Parameter gradients per feature (each task owns its features), then alpha summed
-        // over features in a fixed order.
-        par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
+        }, [&](std::size_t d0, std::size_t d1) {
             for (std::size_t d = d0; d < d1; ++d) {
                 T g = 0, bsum = 0, asum = 0;
                 for (int r = 0; r < N; ++r) {
@@ -448,7 +476,7 @@ void norm_backward(T* din,                      // (N, D) +=
     case NormKind::LayerNormStd:
     case NormKind::RMSNorm: {
         const bool centred = kind != NormKind::RMSNorm;
-        par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+        split_rows_cols(N, D, par, [&](std::size_t r0, std::size_t r1) {
             for (std::size_t r = r0; r < r1; ++r) {
                 const T* x = in + r * D;
                 const T* dy = dout + r * D;
@@ -479,8 +507,7 @@ void norm_backward(T* din,                      // (N, D) +=
                         dx[d] += rs * (dy[d] * w.gamma[d] - mg) - k * (x[d] - m);
                 }
             }
-        });
-        par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
+        }, [&](std::size_t d0, std::size_t d1) {
             for (int r = 0; r < N; ++r) {
                 const T m = cache.mean[r], rs = cache.rstd[r];
                 const std::size_t row = static_cast<std::size_t>(r) * D;

@@ -296,8 +296,18 @@ template <class Epi>
 void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
     const int N = N_, D = cfg_.d_model, F = cfg_.d_ff;
     if (blk.attention) {
-        linear_forward(blk.qkv.data(), in, P(blk.w1), P(blk.b1), N, D, 3 * D, par_);
-        attention_forward(blk.hidden.data(), blk.att.data(), blk.qkv.data(), B_, T_, D, cfg_.heads, cfg_.causal, par_);
+        // q, k, v tile by tile; a tile of whole sequences goes through attention right away.
+        const int Tn = T_, H = cfg_.heads;
+        const bool fuse = row_tile(N) % static_cast<std::size_t>(Tn) == 0;
+        linear_forward(blk.qkv.data(), in, P(blk.w1), P(blk.b1), N, D, 3 * D, par_, [&](std::size_t r0, std::size_t r1) {
+            if (!fuse) return;
+            for (std::size_t b = r0 / Tn; b < r1 / Tn; ++b)
+                for (int h = 0; h < H; ++h)
+                    attention_forward_head(blk.hidden.data(), blk.att.data(), blk.qkv.data(), static_cast<int>(b), h, Tn,
+                                           D, H, cfg_.causal);
+        });
+        if (!fuse)
+            attention_forward(blk.hidden.data(), blk.att.data(), blk.qkv.data(), B_, Tn, D, H, cfg_.causal, par_);
         linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi);
     } else {
         T* act = blk.act.data();
@@ -315,11 +325,24 @@ template <class T>
 void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in) {
     const int N = N_, D = cfg_.d_model, F = cfg_.d_ff;
     if (blk.attention) {
-        linear_backward_input(d_wide_.data(), dsub, P(blk.w2), N, D, D, par_, true);
-        linear_backward_weights(G(blk.w2), G(blk.b2), dsub, blk.hidden.data(), N, D, D, par_);
-        attention_backward(d_qkv_.data(), d_att_.data(), d_wide_.data(), blk.att.data(), blk.qkv.data(), B_, T_, D,
-                           cfg_.heads, par_, true);
-        linear_backward(din, G(blk.w1), G(blk.b1), d_qkv_.data(), in, P(blk.w1), N, D, 3 * D, par_);
+        // d(context) tile by tile; a tile of whole sequences goes through attention right away.
+        T* dctx = d_wide_.data();
+        T* dqkv = d_qkv_.data();
+        const int Tn = T_, H = cfg_.heads;
+        const std::size_t tile = row_tile(N);
+        const bool fuse = tile % static_cast<std::size_t>(Tn) == 0;
+        linear_backward(dctx, G(blk.w2), G(blk.b2), dsub, blk.hidden.data(), P(blk.w2), N, D, D, par_, true,
+                        [&](std::size_t r0, std::size_t r1) {
+                            if (!fuse) return;
+                            for (std::size_t b = r0 / Tn; b < r1 / Tn; ++b)
+                                for (int h = 0; h < H; ++h)
+                                    attention_backward_head(dqkv, d_att_.data() + (b * H + h) * Tn * Tn, dctx,
+                                                            blk.att.data(), blk.qkv.data(), static_cast<int>(b), h,
+                                                            Tn, D, H, true);
+                        });
+        if (!fuse)
+            attention_backward(dqkv, d_att_.data(), dctx, blk.att.data(), blk.qkv.data(), B_, Tn, D, H, par_, true);
+        linear_backward(din, G(blk.w1), G(blk.b1), dqkv, in, P(blk.w1), N, D, 3 * D, par_);
     } else {
         // d(act) tile by tile, and through the activation while the tile is in cache.
         T* dact = d_wide_.data();
@@ -327,10 +350,10 @@ void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in) {
         const T* hid = blk.hidden.data();
         const Activation kind = cfg_.activation;
         const std::size_t f = static_cast<std::size_t>(F);
-        linear_backward_input(dact, dsub, P(blk.w2), N, F, D, par_, true, [&](std::size_t r0, std::size_t r1) {
-            activation_grad_range(dhid, dact, hid, r0 * f, r1 * f, kind, true);
-        });
-        linear_backward_weights(G(blk.w2), G(blk.b2), dsub, blk.act.data(), N, F, D, par_);
+        linear_backward(dact, G(blk.w2), G(blk.b2), dsub, blk.act.data(), P(blk.w2), N, F, D, par_, true,
+                        [&](std::size_t r0, std::size_t r1) {
+                            activation_grad_range(dhid, dact, hid, r0 * f, r1 * f, kind, true);
+                        });
         linear_backward(din, G(blk.w1), G(blk.b1), dhid, in, P(blk.w1), N, D, F, par_);
     }
 }
