@@ -53,6 +53,22 @@ inline std::size_t col_tile(std::size_t cols) {
     return std::clamp<std::size_t>((cols / 8 + 15) / 16 * 16, 32, 256);
 }
 
+// Sum of f(0) + ... + f(n-1) in 16 interleaved lanes, added up in a fixed order at the end: the
+// compiler vectorizes it (a plain running sum is one long dependency chain), and the result
+// depends only on n, never on alignment or threads.
+template <class T, class F>
+inline T lane_sum(int n, const F& f) {
+    constexpr int L = 16;
+    T acc[L] = {};
+    int i = 0;
+    for (; i + L <= n; i += L)
+        for (int l = 0; l < L; ++l) acc[l] += f(i + l);
+    T s = 0;
+    for (; i < n; ++i) s += f(i);
+    for (int l = 0; l < L; ++l) s += acc[l];
+    return s;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Linear: out (N, O) = in (N, I) W^T + b, with W (O, I) and b (O) as torch.nn.Linear.
 
@@ -336,8 +352,7 @@ void norm_forward_rows(T* out, NormCache<T>& cache, const T* in, const NormWeigh
             continue;
         }
         case NormKind::RMSNorm: {
-            T ss = 0;
-            for (int d = 0; d < D; ++d) ss += x[d] * x[d];
+            const T ss = lane_sum<T>(D, [&](int d) { return x[d] * x[d]; });
             const T rs = T(1) / std::sqrt(ss / T(D) + e);
             cache.mean[r] = 0;
             cache.rstd[r] = rs;
@@ -347,11 +362,8 @@ void norm_forward_rows(T* out, NormCache<T>& cache, const T* in, const NormWeigh
         default:
             break;
         }
-        T m = 0;
-        for (int d = 0; d < D; ++d) m += x[d];
-        m /= T(D);
-        T v = 0;
-        for (int d = 0; d < D; ++d) { const T c = x[d] - m; v += c * c; }
+        const T m = lane_sum<T>(D, [&](int d) { return x[d]; }) / T(D);
+        const T v = lane_sum<T>(D, [&](int d) { return (x[d] - m) * (x[d] - m); });
         T rs;
         if (kind == NormKind::LayerNorm) {
             rs = T(1) / std::sqrt(v / T(D) + e);
@@ -476,27 +488,25 @@ void norm_backward(T* din,                      // (N, D) +=
     case NormKind::LayerNormStd:
     case NormKind::RMSNorm: {
         const bool centred = kind != NormKind::RMSNorm;
+        const T* __restrict gamma = w.gamma;
         split_rows_cols(N, D, par, [&](std::size_t r0, std::size_t r1) {
             for (std::size_t r = r0; r < r1; ++r) {
-                const T* x = in + r * D;
-                const T* dy = dout + r * D;
-                T* dx = din + r * D;
+                const T* __restrict x = in + r * D;
+                const T* __restrict dy = dout + r * D;
+                T* __restrict dx = din + r * D;
                 const T m = cache.mean[r], rs = cache.rstd[r];
-                T sum_g = 0, sum_gx = 0;  // sums of dxhat and dxhat * xhat
-                for (int d = 0; d < D; ++d) {
-                    const T g = dy[d] * w.gamma[d];
-                    sum_g += g;
-                    sum_gx += g * (x[d] - m) * rs;
-                }
+                // sums of dxhat and dxhat * xhat
+                const T sum_g = lane_sum<T>(D, [&](int d) { return dy[d] * gamma[d]; });
+                const T sum_gx = lane_sum<T>(D, [&](int d) { return dy[d] * gamma[d] * (x[d] - m) * rs; });
                 if (kind == NormKind::LayerNorm) {
                     // dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
                     const T mg = sum_g / T(D), mgx = sum_gx / T(D);
                     for (int d = 0; d < D; ++d)
-                        dx[d] += rs * (dy[d] * w.gamma[d] - mg - (x[d] - m) * rs * mgx);
+                        dx[d] += rs * (dy[d] * gamma[d] - mg - (x[d] - m) * rs * mgx);
                 } else if (kind == NormKind::RMSNorm) {
                     // dx = rrms * (dxhat - xhat * mean(dxhat * xhat))
                     const T mgx = sum_gx / T(D);
-                    for (int d = 0; d < D; ++d) dx[d] += rs * (dy[d] * w.gamma[d] - x[d] * rs * mgx);
+                    for (int d = 0; d < D; ++d) dx[d] += rs * (dy[d] * gamma[d] - x[d] * rs * mgx);
                 } else {
                     // y = g (x - m) / (s + eps), s unbiased std:
                     // dx = r (dxhat - mean(dxhat)) - r * sum(dxhat * xhat) * c / ((D-1) s)
@@ -504,17 +514,25 @@ void norm_backward(T* din,                      // (N, D) +=
                     const T mg = sum_g / T(D);
                     const T k = (sd > T(0) && D > 1) ? rs * sum_gx / (T(D - 1) * sd) : T(0);
                     for (int d = 0; d < D; ++d)
-                        dx[d] += rs * (dy[d] * w.gamma[d] - mg) - k * (x[d] - m);
+                        dx[d] += rs * (dy[d] * gamma[d] - mg) - k * (x[d] - m);
                 }
             }
         }, [&](std::size_t d0, std::size_t d1) {
+            // Features [d0, d1) (at most kColTile), summed over rows in order in local lanes.
+            T acc_g[kColTile] = {}, acc_b[kColTile] = {};
+            const std::size_t n = d1 - d0;
             for (int r = 0; r < N; ++r) {
                 const T m = cache.mean[r], rs = cache.rstd[r];
-                const std::size_t row = static_cast<std::size_t>(r) * D;
-                for (std::size_t d = d0; d < d1; ++d) {
-                    dw.gamma[d] += dout[row + d] * (in[row + d] - m) * rs;
-                    if (centred) dw.beta[d] += dout[row + d];
+                const T* __restrict dy = dout + static_cast<std::size_t>(r) * D + d0;
+                const T* __restrict x = in + static_cast<std::size_t>(r) * D + d0;
+                for (std::size_t j = 0; j < n; ++j) {
+                    acc_g[j] += dy[j] * (x[j] - m) * rs;
+                    acc_b[j] += dy[j];
                 }
+            }
+            for (std::size_t j = 0; j < n; ++j) {
+                dw.gamma[d0 + j] += acc_g[j];
+                if (centred) dw.beta[d0 + j] += acc_b[j];
             }
         });
         return;
