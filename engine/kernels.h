@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
@@ -66,6 +67,22 @@ inline T lane_sum(int n, const F& f) {
     T s = 0;
     for (; i < n; ++i) s += f(i);
     for (int l = 0; l < L; ++l) s += acc[l];
+    return s;
+}
+
+// Sum of squares of x[0..n) in double: fixed tiles of kSumTile elements summed in parallel into
+// partials (at least ceil(n / kSumTile) of them), then the partials in order.
+inline constexpr std::size_t kSumTile = std::size_t(1) << 14;
+template <class T>
+double sum_squares(const T* x, std::size_t n, double* partials, const Parallel& par) {
+    par.for_tiles(n, kSumTile, [&](std::size_t a, std::size_t b) {
+        partials[a / kSumTile] = lane_sum<double>(static_cast<int>(b - a), [&](int i) {
+            const double v = static_cast<double>(x[a + i]);
+            return v * v;
+        });
+    });
+    double s = 0;
+    for (std::size_t t = 0; t < (n + kSumTile - 1) / kSumTile; ++t) s += partials[t];
     return s;
 }
 
@@ -440,7 +457,9 @@ void split_rows_cols(int N, int D, const Parallel& par, const Rows& rows, const 
     });
 }
 
-template <class T>
+// assign: din = gradient instead of +=. epi(r0, r1) runs on rows of din once they are final
+// (inside the row tasks; BatchNorm, which works by features, runs it in a loop of its own).
+template <class T, class Epi = NoEpilogue>
 void norm_backward(T* din,                      // (N, D) +=
                    const NormWeights<T>& dw,    // gradients of gamma/beta/alpha, +=
                    const T* dout,               // (N, D)
@@ -448,22 +467,34 @@ void norm_backward(T* din,                      // (N, D) +=
                    const T* in,                 // (N, D) the forward input
                    const NormWeights<T>& w, NormKind kind,
                    int N, int D, T* scratch,    // scratch: at least D values
-                   const Parallel& par) {
-    const std::size_t ND = static_cast<std::size_t>(N) * D;
+                   const Parallel& par, bool assign = false, const Epi& epi = Epi{}) {
+    const auto clear_rows = [&](std::size_t r0, std::size_t r1) {
+        if (assign) std::fill(din + r0 * D, din + r1 * D, T(0));
+    };
     switch (kind) {
     case NormKind::None:
-        for (std::size_t i = 0; i < ND; ++i) din[i] += dout[i];
+        par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
+            T* __restrict dx = din;
+            const T* __restrict dy = dout;
+            if (assign)
+                for (std::size_t i = r0 * D; i < r1 * D; ++i) dx[i] = dy[i];
+            else
+                for (std::size_t i = r0 * D; i < r1 * D; ++i) dx[i] += dy[i];
+            epi(r0, r1);
+        });
         return;
     case NormKind::DyT: {
         // Input gradient by rows and parameter gradients by features (each task owns its
         // features), in one region; then alpha summed over features in a fixed order.
         const T a = w.alpha[0];
         split_rows_cols(N, D, par, [&](std::size_t r0, std::size_t r1) {
+            clear_rows(r0, r1);
             for (std::size_t r = r0; r < r1; ++r)
                 for (int d = 0; d < D; ++d) {
                     const T t = std::tanh(a * in[r * D + d]);
                     din[r * D + d] += dout[r * D + d] * w.gamma[d] * a * (T(1) - t * t);
                 }
+            epi(r0, r1);
         }, [&](std::size_t d0, std::size_t d1) {
             for (std::size_t d = d0; d < d1; ++d) {
                 T g = 0, bsum = 0, asum = 0;
@@ -490,6 +521,7 @@ void norm_backward(T* din,                      // (N, D) +=
         const bool centred = kind != NormKind::RMSNorm;
         const T* __restrict gamma = w.gamma;
         split_rows_cols(N, D, par, [&](std::size_t r0, std::size_t r1) {
+            clear_rows(r0, r1);
             for (std::size_t r = r0; r < r1; ++r) {
                 const T* __restrict x = in + r * D;
                 const T* __restrict dy = dout + r * D;
@@ -517,6 +549,7 @@ void norm_backward(T* din,                      // (N, D) +=
                         dx[d] += rs * (dy[d] * gamma[d] - mg) - k * (x[d] - m);
                 }
             }
+            epi(r0, r1);
         }, [&](std::size_t d0, std::size_t d1) {
             // Features [d0, d1) (at most kColTile), summed over rows in order in local lanes.
             T acc_g[kColTile] = {}, acc_b[kColTile] = {};
@@ -539,6 +572,9 @@ void norm_backward(T* din,                      // (N, D) +=
     }
     case NormKind::BatchNorm: {
         par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
+            if (assign)
+                for (int r = 0; r < N; ++r)
+                    std::fill(din + static_cast<std::size_t>(r) * D + d0, din + static_cast<std::size_t>(r) * D + d1, T(0));
             for (std::size_t d = d0; d < d1; ++d) {
                 const T m = cache.mean[d], rs = cache.rstd[d];
                 T sum_dy = 0, sum_dyx = 0;
@@ -564,6 +600,7 @@ void norm_backward(T* din,                      // (N, D) +=
                 }
             }
         });
+        if constexpr (!std::is_same_v<Epi, NoEpilogue>) par.for_tiles(N, kRowTile, epi);
         return;
     }
     }

@@ -227,6 +227,7 @@ void Model<T>::ensure_workspace(int B, int Tn) {
     g_y_.assign(N * D, T(0));
     g_mid_.assign(N * D, T(0));
     scratch_d_.assign(D, T(0));
+    sum_partials_.assign((N * D + kSumTile - 1) / kSumTile, 0.0);
     probes_.batch = B;
     probes_.seq_len = Tn;
     for (auto& p : probes_.norms) {
@@ -283,10 +284,12 @@ void Model<T>::norm_fwd(Norm& n, T* out, const T* in) {
     norm_fwd_finish(n, out, in);
 }
 
+// din = (assign) or += the norm's input gradient; epi(r0, r1) on rows of din once final.
 template <class T>
-void Model<T>::norm_bwd(Norm& n, T* din, const T* dout, const T* in) {
+template <class Epi>
+void Model<T>::norm_bwd(Norm& n, T* din, const T* dout, const T* in, bool assign, const Epi& epi) {
     norm_backward(din, grads_of(n), dout, n.cache, in, weights_of(n), n.kind, N_, cfg_.d_model,
-                  scratch_d_.data(), par_);
+                  scratch_d_.data(), par_, assign, epi);
 }
 
 // The sublayer on `in` into blk.sub; epi(r0, r1) runs on each tile of rows of blk.sub as soon as
@@ -320,9 +323,10 @@ void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
     }
 }
 
-// din += d(sublayer)/d(in) applied to dsub (the gradient of the sublayer output before dropout).
+// din += d(sublayer)/d(in) applied to dsub (the gradient of the sublayer output before dropout);
+// din = with assign.
 template <class T>
-void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in) {
+void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in, bool assign) {
     const int N = N_, D = cfg_.d_model, F = cfg_.d_ff;
     if (blk.attention) {
         // d(context) tile by tile; a tile of whole sequences goes through attention right away.
@@ -342,7 +346,7 @@ void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in) {
                         });
         if (!fuse)
             attention_backward(dqkv, d_att_.data(), dctx, blk.att.data(), blk.qkv.data(), B_, Tn, D, H, par_, true);
-        linear_backward(din, G(blk.w1), G(blk.b1), dqkv, in, P(blk.w1), N, D, 3 * D, par_);
+        linear_backward(din, G(blk.w1), G(blk.b1), dqkv, in, P(blk.w1), N, D, 3 * D, par_, assign);
     } else {
         // d(act) tile by tile, and through the activation while the tile is in cache.
         T* dact = d_wide_.data();
@@ -354,7 +358,7 @@ void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in) {
                         [&](std::size_t r0, std::size_t r1) {
                             activation_grad_range(dhid, dact, hid, r0 * f, r1 * f, kind, true);
                         });
-        linear_backward(din, G(blk.w1), G(blk.b1), dhid, in, P(blk.w1), N, D, F, par_);
+        linear_backward(din, G(blk.w1), G(blk.b1), dhid, in, P(blk.w1), N, D, F, par_, assign);
     }
 }
 
@@ -416,27 +420,30 @@ void Model<T>::block_fwd(Block& blk, T* out, const T* x) {
     }
 }
 
-// dx += d(block)/dx applied to dout.
+// dx = d(block)/dx applied to dout (assigned: dx needs no zeroing).
 template <class T>
 void Model<T>::block_bwd(Block& blk, T* dx, const T* dout, const T* x) {
     const std::size_t ND = static_cast<std::size_t>(N_) * cfg_.d_model;
-    const bool res = cfg_.residual;
+    const std::size_t D = static_cast<std::size_t>(cfg_.d_model);
     const T a = static_cast<T>(cfg_.residual_alpha());
     const bool post_like = cfg_.placement == NormPlacement::Post || cfg_.placement == NormPlacement::DeepNorm;
     // 1. gradient of the sublayer output (after dropout), and the residual path into dx
     const T* dsub = dout;
     if (post_like) {
-        std::fill(d_a_.begin(), d_a_.end(), T(0));
-        norm_bwd(blk.n_a, d_a_.data(), dout, blk.pre_norm.data());
-        if (res) for (std::size_t i = 0; i < ND; ++i) dx[i] += a * d_a_[i];
+        // d_a = norm backward; dx = a * d_a, row by row as the norm finishes them.
+        T* da = d_a_.data();
+        norm_bwd(blk.n_a, da, dout, blk.pre_norm.data(), true, [&](std::size_t r0, std::size_t r1) {
+            T* __restrict o = dx;
+            const T* __restrict g = da;
+            if (cfg_.residual)
+                for (std::size_t i = r0 * D; i < r1 * D; ++i) o[i] = a * g[i];
+            else
+                std::fill(o + r0 * D, o + r1 * D, T(0));
+        });
+        dsub = da;
+    } else if (cfg_.placement == NormPlacement::Sandwich) {
+        norm_bwd(blk.n_b, d_a_.data(), dout, blk.sub.data(), true);
         dsub = d_a_.data();
-    } else {
-        if (res) for (std::size_t i = 0; i < ND; ++i) dx[i] += dout[i];
-        if (cfg_.placement == NormPlacement::Sandwich) {
-            std::fill(d_a_.begin(), d_a_.end(), T(0));
-            norm_bwd(blk.n_b, d_a_.data(), dout, blk.sub.data());
-            dsub = d_a_.data();
-        }
     }
     // 2. through dropout: the same mask, recomputed
     if (cfg_.dropout > 0 && opt_.mode != Mode::Eval) {
@@ -444,21 +451,23 @@ void Model<T>::block_bwd(Block& blk, T* dx, const T* dout, const T* x) {
         dropout_apply(d_b_.data(), ND, cfg_.dropout, opt_.dropout_seed, opt_.step, blk.dropout_site, par_);
         dsub = d_b_.data();
     }
-    // 3. through the sublayer (and the norm in front of it)
+    // 3. through the sublayer (and the norm in front of it, whose rows then add the residual path)
     if (post_like) {
-        sublayer_bwd(blk, dx, dsub, x);
+        sublayer_bwd(blk, dx, dsub, x, false);
     } else {
-        std::fill(d_c_.begin(), d_c_.end(), T(0));
-        sublayer_bwd(blk, d_c_.data(), dsub, blk.normed.data());
-        norm_bwd(blk.n_a, dx, d_c_.data(), x);
+        sublayer_bwd(blk, d_c_.data(), dsub, blk.normed.data(), true);
+        norm_bwd(blk.n_a, dx, d_c_.data(), x, true, [&](std::size_t r0, std::size_t r1) {
+            if (!cfg_.residual) return;
+            T* __restrict o = dx;
+            const T* __restrict g = dout;
+            for (std::size_t i = r0 * D; i < r1 * D; ++i) o[i] += g[i];
+        });
     }
 }
 
 template <class T>
-double Model<T>::rms(const T* x, std::size_t n) const {
-    double s = 0;
-    for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * static_cast<double>(x[i]);
-    return n ? std::sqrt(s / static_cast<double>(n)) : 0.0;
+double Model<T>::rms(const T* x, std::size_t n) {
+    return n ? std::sqrt(sum_squares(x, n, sum_partials_.data(), par_) / static_cast<double>(n)) : 0.0;
 }
 
 template <class T>
@@ -511,14 +520,12 @@ void Model<T>::backward() {
     const int D = cfg_.d_model, V = cfg_.vocab;
     cross_entropy_backward(d_logits_.data(), probs_.data(), targets_.data(), loss_.counted, N_, V, par_);
     // gradient wrt the head's input
-    std::fill(g_x_.begin(), g_x_.end(), T(0));
     const T* head_in = has_final_norm_ ? final_out_.data() : hs_.back().data();
-    linear_backward(g_x_.data(), G(head_w_), G(head_b_), d_logits_.data(), head_in, P(head_w_), N_, D, V, par_);
+    linear_backward(g_x_.data(), G(head_w_), G(head_b_), d_logits_.data(), head_in, P(head_w_), N_, D, V, par_, true);
     std::vector<T>* cur = &g_x_;
     std::vector<T>* other = &g_y_;
     if (has_final_norm_) {
-        std::fill(other->begin(), other->end(), T(0));
-        norm_bwd(final_norm_, other->data(), cur->data(), hs_.back().data());
+        norm_bwd(final_norm_, other->data(), cur->data(), hs_.back().data(), true);
         std::swap(cur, other);
     }
     const std::size_t L = layers_.size();
@@ -526,18 +533,15 @@ void Model<T>::backward() {
     probes_.grad_rms[L] = rms(cur->data(), ND);
     for (std::size_t li = L; li-- > 0;) {
         Layer& l = layers_[li];
-        std::fill(g_mid_.begin(), g_mid_.end(), T(0));
         check_cancel();
         block_bwd(l.ffn, g_mid_.data(), cur->data(), l.mid.data());
         check_cancel();
-        std::fill(other->begin(), other->end(), T(0));
         block_bwd(l.attn, other->data(), g_mid_.data(), hs_[li].data());
         std::swap(cur, other);
         probes_.grad_rms[li] = rms(cur->data(), ND);
     }
     if (has_emb_norm_) {
-        std::fill(other->begin(), other->end(), T(0));
-        norm_bwd(emb_norm_, other->data(), cur->data(), emb_raw_.data());
+        norm_bwd(emb_norm_, other->data(), cur->data(), emb_raw_.data(), true);
         std::swap(cur, other);
     }
     const T scale = cfg_.embedding_scale_sqrt_d ? static_cast<T>(std::sqrt(static_cast<double>(D))) : T(1);

@@ -143,13 +143,14 @@ private:
     void norm_fwd(Norm& n, T* out, const T* in);
     void norm_fwd_rows(Norm& n, T* out, const T* in, std::size_t r0, std::size_t r1);
     void norm_fwd_finish(Norm& n, T* out, const T* in);  // the probes' samples after all rows
-    void norm_bwd(Norm& n, T* din, const T* dout, const T* in);
+    template <class Epi = NoEpilogue>
+    void norm_bwd(Norm& n, T* din, const T* dout, const T* in, bool assign = false, const Epi& epi = Epi{});
     template <class Epi>
     void sublayer_fwd(Block& blk, const T* in, const Epi& epi);
-    void sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in);
+    void sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in, bool assign);
     void block_fwd(Block& blk, T* out, const T* x);
     void block_bwd(Block& blk, T* dx, const T* dout, const T* x);
-    double rms(const T* x, std::size_t n) const;
+    double rms(const T* x, std::size_t n);
 
     ModelConfig cfg_;
     const Parallel& par_;
@@ -177,6 +178,7 @@ private:
     std::vector<T> d_a_, d_b_, d_c_, d_wide_, d_qkv_, d_att_, d_logits_;  // backward scratch
     std::vector<T> g_x_, g_y_, g_mid_;       // gradients of hidden states
     std::vector<T> scratch_d_;
+    std::vector<double> sum_partials_;     // one per kSumTile elements of an (N, D) tensor
     ModelProbes probes_;
 };
 
