@@ -86,6 +86,23 @@ double sum_squares(const T* x, std::size_t n, double* partials, const Parallel& 
     return s;
 }
 
+// x[i] = exp(x[i]) for i in [0, n), every element through Eigen's vectorized exp (the tail via a
+// padded packet), so that the result never depends on where a row starts in memory.
+template <class T>
+void exp_inplace(T* x, int n) {
+    using Packet = typename Eigen::internal::packet_traits<T>::type;
+    constexpr int P = Eigen::internal::unpacket_traits<Packet>::size;
+    int i = 0;
+    for (; i + P <= n; i += P)
+        Eigen::internal::pstoreu(x + i, Eigen::internal::pexp(Eigen::internal::ploadu<Packet>(x + i)));
+    if (i < n) {
+        alignas(64) T tmp[P] = {};
+        for (int j = i; j < n; ++j) tmp[j - i] = x[j];
+        Eigen::internal::pstoreu(tmp, Eigen::internal::pexp(Eigen::internal::ploadu<Packet>(tmp)));
+        for (int j = i; j < n; ++j) x[j] = tmp[j - i];
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Linear: out (N, O) = in (N, I) W^T + b, with W (O, I) and b (O) as torch.nn.Linear.
 
@@ -227,8 +244,9 @@ void attention_forward_head(T* ctx, T* att, const T* qkv, int b, int h, int Tn, 
             row[j] *= scale;
             mx = std::max(mx, row[j]);
         }
-        T sum = 0;
-        for (int j = 0; j <= last; ++j) { const T e = std::exp(row[j] - mx); row[j] = e; sum += e; }
+        for (int j = 0; j <= last; ++j) row[j] -= mx;
+        exp_inplace(row, last + 1);
+        const T sum = lane_sum<T>(last + 1, [&](int j) { return row[j]; });
         const T inv = T(1) / sum;
         for (int j = 0; j <= last; ++j) row[j] *= inv;
         for (int j = last + 1; j < Tn; ++j) row[j] = T(0);
