@@ -132,33 +132,44 @@ void linear_forward(T* out,                    // (N, O)
     });
 }
 
-// Both gradients in one parallel region: the tiles of din's rows and of dW's rows are
-// independent tasks of the same loop. dW's tiles own their rows of dW: no cross-thread sum.
-// epi(r0, r1) runs on each tile of din's rows once written.
+// Both gradients in one parallel region: the tiles of din's rows and of dW are independent tasks
+// of the same loop. dW is cut along its longer side (output rows when O >= I, input columns
+// otherwise), so that the operand every tile packs again is the smaller one; each tile owns its
+// part of dW, db is a task of its own: no cross-thread sum. epi(r0, r1) runs on each tile of
+// din's rows once written.
 template <class T, class Epi = NoEpilogue>
 void linear_backward(T* din,                   // (N, I) += dout W (= with assign), or null
                      T* dW, T* db,             // (O, I) += dout^T in, (O) += sum of rows (db may be null)
                      const T* dout,            // (N, O)
                      const T* in, const T* W,  // (N, I), (O, I)
                      int N, int I, int O, const Parallel& par, bool assign = false, const Epi& epi = Epi{}) {
-    const std::size_t rt = row_tile(N), ct = col_tile(O);
-    const std::size_t n_w = (static_cast<std::size_t>(O) + ct - 1) / ct;
+    const bool by_rows = O >= I;  // how dW is cut
+    const std::size_t side = by_rows ? O : I;
+    const std::size_t rt = row_tile(N), ct = col_tile(side);
+    const std::size_t n_w = (side + ct - 1) / ct;
+    const std::size_t n_b = db ? 1 : 0;
     const std::size_t n_in = din ? (static_cast<std::size_t>(N) + rt - 1) / rt : 0;
-    par.for_each(n_w + n_in, [&](std::size_t t) {
-        if (t < n_w) {  // rows [o0, o1) of dW
-            const std::size_t o0 = t * ct, o1 = std::min<std::size_t>(o0 + ct, O);
-            const int n = static_cast<int>(o1 - o0);
-            MapR<T>(dW + o0 * I, n, I).noalias() += CMapR<T>(dout, N, O).middleCols(o0, n).transpose() * CMapR<T>(in, N, I);
-            if (db) {
-                T* __restrict acc = db;
-                for (int r = 0; r < N; ++r) {
-                    const T* __restrict row = dout + static_cast<std::size_t>(r) * O;
-                    for (std::size_t o = o0; o < o1; ++o) acc[o] += row[o];
-                }
+    par.for_each(n_w + n_b + n_in, [&](std::size_t t) {
+        if (t < n_w) {
+            const std::size_t a = t * ct, b = std::min<std::size_t>(a + ct, side);
+            const int n = static_cast<int>(b - a);
+            CMapR<T> g(dout, N, O);
+            CMapR<T> x(in, N, I);
+            if (by_rows)  // rows [a, b) of dW
+                MapR<T>(dW + a * I, n, I).noalias() += g.middleCols(a, n).transpose() * x;
+            else  // columns [a, b) of dW
+                MapR<T>(dW, O, I).middleCols(a, n).noalias() += g.transpose() * x.middleCols(a, n);
+            return;
+        }
+        if (t < n_w + n_b) {  // db: sum of dout's rows, in order
+            T* __restrict acc = db;
+            for (int r = 0; r < N; ++r) {
+                const T* __restrict row = dout + static_cast<std::size_t>(r) * O;
+                for (int o = 0; o < O; ++o) acc[o] += row[o];
             }
             return;
         }
-        const std::size_t r0 = (t - n_w) * rt, r1 = std::min<std::size_t>(r0 + rt, N);
+        const std::size_t r0 = (t - n_w - n_b) * rt, r1 = std::min<std::size_t>(r0 + rt, N);
         const int n = static_cast<int>(r1 - r0);
         MapR<T> d(din + r0 * I, n, I);
         if (assign) d.noalias() = CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);

@@ -51,14 +51,24 @@ private slots:
 
 void KernelsTest::linear_data() {
     QTest::addColumn<int>("threads");
-    QTest::newRow("1 thread") << 1;
-    QTest::newRow("2 threads") << 2;
+    QTest::addColumn<int>("I");
+    QTest::addColumn<int>("O");
+    QTest::addColumn<bool>("assign");
+    // I > O: the weight gradient is cut by input columns; O > I: by output rows.
+    QTest::newRow("1 thread, I > O") << 1 << 70 << 67 << false;
+    QTest::newRow("2 threads, I > O") << 2 << 70 << 67 << false;
+    QTest::newRow("1 thread, O > I") << 1 << 67 << 70 << false;
+    QTest::newRow("2 threads, O > I, assign") << 2 << 67 << 70 << true;
+    QTest::newRow("2 threads, O >> I") << 2 << 24 << 200 << false;
 }
 
 void KernelsTest::linear() {
     QFETCH(int, threads);
+    QFETCH(int, I);
+    QFETCH(int, O);
+    QFETCH(bool, assign);
     const Parallel par(threads);
-    const int N = 131, I = 70, O = 67;  // 131 rows: three tiles, the last one short
+    const int N = 131;  // 131 rows: three tiles, the last one short
     const V x = random(N * I, 1), W = random(O * I, 2), b = random(O, 3), dy = random(N * O, 4);
     V y(N * O), y_ref(N * O);
     linear_forward(y.data(), x.data(), W.data(), b.data(), N, I, O, par);
@@ -66,7 +76,8 @@ void KernelsTest::linear() {
     QVERIFY2(rel(y, y_ref) < kTol, qPrintable(QString::number(rel(y, y_ref))));
     V dx(N * I, 0.5), dW(O * I, 0.25), db(O, 0.125);  // backward adds: start from non-zero
     V dx_ref = dx, dW_ref = dW, db_ref = db;
-    linear_backward(dx.data(), dW.data(), db.data(), dy.data(), x.data(), W.data(), N, I, O, par);
+    if (assign) std::fill(dx_ref.begin(), dx_ref.end(), 0.0);  // assign: dx is overwritten
+    linear_backward(dx.data(), dW.data(), db.data(), dy.data(), x.data(), W.data(), N, I, O, par, assign);
     reference::linear_backward_reference(dx_ref.data(), dW_ref.data(), db_ref.data(), dy.data(), x.data(), W.data(), N, I, O);
     QVERIFY(rel(dx, dx_ref) < kTol);
     QVERIFY(rel(dW, dW_ref) < kTol);

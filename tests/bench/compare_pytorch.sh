@@ -27,6 +27,7 @@ if [ ! -x "$bin/normscope-bench" ] || [ ! -x "$bin/normscope" ]; then
 fi
 py=/usr/bin/python3
 have_torch=1
+openblas=""
 "$py" -c "import torch" 2>/dev/null || have_torch=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -40,7 +41,8 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name
 echo "# NormScope: normscope-bench --steps $steps"
 "$bin/normscope-bench" --steps "$steps" --config "$configs" --threads 1,2 | tee "$work/ns.txt" | grep '^#'
 if [ "$have_torch" = 1 ]; then
-  echo "# OpenBLAS SGEMM 1536^3: $("$py" tests/bench/openblas_sgemm.py)"
+  openblas=$("$py" tests/bench/openblas_sgemm.py)
+  echo "# OpenBLAS SGEMM 1536^3: $openblas"
   echo "# PyTorch $("$py" -c 'import torch; print(torch.__version__)')"
 else
   echo "# PyTorch is not installed: sudo apt-get install python3-torch libopenblas0-pthread"
@@ -85,3 +87,19 @@ JSON
 done
 echo
 echo "ratio = NormScope's median step time / PyTorch's best; below 1 NormScope is faster."
+# Fraction of the best large SGEMM (Eigen's or OpenBLAS's, 2 threads) and 1 -> 2 thread scaling.
+eigen2=$(sed -n 's/^# SGEMM.* 2 threads): \([0-9.]*\) GFLOP\/s$/\1/p' "$work/ns.txt")
+blas2=$(echo "$openblas" | sed -n 's/.*"2": \([0-9.]*\).*/\1/p')
+best_gemm=$(awk -v a="${eigen2:-0}" -v b="${blas2:-0}" 'BEGIN{print (a > b ? a : b)}')
+best_name=$(awk -v a="${eigen2:-0}" -v b="${blas2:-0}" 'BEGIN{print (a > b ? "Eigen" : "OpenBLAS")}')
+echo
+echo "| config | placement | GFLOP/s 2 threads | of best SGEMM ($best_name, $best_gemm GFLOP/s) | 2 threads vs 1 |"
+echo "| --- | --- | --- | --- | --- |"
+for c in "${cfgs[@]}"; do
+  for pl in post pre; do
+    awk -F'|' -v c="$c" -v p="$pl" -v peak="$best_gemm" '
+      $2 ~ " "c" " && $3 ~ " "p" " && $4+0 == 1 { t1 = $5 + 0 }
+      $2 ~ " "c" " && $3 ~ " "p" " && $4+0 == 2 { t2 = $5 + 0; g2 = $7 + 0 }
+      END { if (t2 > 0) printf "| %s | %s | %.1f | %.0f%% | %.2fx |\n", c, p, g2, (peak > 0 ? 100 * g2 / peak : 0), (t1 > 0 ? t1 / t2 : 0) }' "$work/ns.txt"
+  done
+done
