@@ -18,6 +18,7 @@
 #include <Eigen/Core>
 
 #include "engine/config.h"
+#include "engine/gemm.h"
 #include "engine/parallel.h"
 #include "engine/rng.h"
 
@@ -112,11 +113,39 @@ struct NoEpilogue {
     void operator()(std::size_t, std::size_t) const {}
 };
 
+// Whether the float products go through gemm_acc (AVX-512) instead of Eigen.
+template <class T>
+inline constexpr bool use_fast_gemm = kHaveFastGemm && std::is_same_v<T, float>;
+
+// wt: optional scratch of O*I values; with it, float products on AVX-512 use gemm_acc on W
+// transposed into it (Eigen's product otherwise).
 template <class T, class Epi = NoEpilogue>
 void linear_forward(T* out,                    // (N, O)
                     const T* in,               // (N, I)
                     const T* W, const T* b,    // (O, I), (O) or null
-                    int N, int I, int O, const Parallel& par, const Epi& epi = Epi{}) {
+                    int N, int I, int O, const Parallel& par, const Epi& epi = Epi{}, T* wt = nullptr) {
+    if constexpr (use_fast_gemm<T>) {
+        if (wt) {
+            // W^T (I, O), by tiles of its rows.
+            const auto transpose = [&](std::size_t i0, std::size_t i1) {
+                for (std::size_t i = i0; i < i1; ++i)
+                    for (int o = 0; o < O; ++o) wt[i * O + o] = W[static_cast<std::size_t>(o) * I + i];
+            };
+            if (static_cast<std::size_t>(O) * I >= (std::size_t(1) << 16)) par.for_tiles(I, 32, transpose);
+            else transpose(0, I);
+            par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
+                const int n = static_cast<int>(r1 - r0);
+                T* o = out + r0 * O;
+                for (int r = 0; r < n; ++r) {
+                    if (b) std::copy(b, b + O, o + static_cast<std::size_t>(r) * O);
+                    else std::fill(o + static_cast<std::size_t>(r) * O, o + static_cast<std::size_t>(r + 1) * O, T(0));
+                }
+                gemm_acc(n, O, I, in + r0 * I, I, 1, wt, O, o, O);
+                epi(r0, r1);
+            });
+            return;
+        }
+    }
     CMapR<T> w(W, O, I);
     par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
         const int n = static_cast<int>(r1 - r0);
@@ -153,6 +182,11 @@ void linear_backward(T* din,                   // (N, I) += dout W (= with assig
         if (t < n_w) {
             const std::size_t a = t * ct, b = std::min<std::size_t>(a + ct, side);
             const int n = static_cast<int>(b - a);
+            if constexpr (use_fast_gemm<T>) {  // dout read transposed in place
+                if (by_rows) gemm_acc(n, I, N, dout + a, 1, O, in, I, dW + a * I, I);
+                else gemm_acc(O, n, N, dout, 1, O, in + a, I, dW + a, I);
+                return;
+            }
             CMapR<T> g(dout, N, O);
             CMapR<T> x(in, N, I);
             if (by_rows)  // rows [a, b) of dW
@@ -171,9 +205,14 @@ void linear_backward(T* din,                   // (N, I) += dout W (= with assig
         }
         const std::size_t r0 = (t - n_w - n_b) * rt, r1 = std::min<std::size_t>(r0 + rt, N);
         const int n = static_cast<int>(r1 - r0);
-        MapR<T> d(din + r0 * I, n, I);
-        if (assign) d.noalias() = CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
-        else d.noalias() += CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
+        if constexpr (use_fast_gemm<T>) {
+            if (assign) std::fill(din + r0 * I, din + r1 * I, T(0));
+            gemm_acc(n, I, O, dout + r0 * O, O, 1, W, I, din + r0 * I, I);
+        } else {
+            MapR<T> d(din + r0 * I, n, I);
+            if (assign) d.noalias() = CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
+            else d.noalias() += CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
+        }
         epi(r0, r1);
     });
 }

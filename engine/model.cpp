@@ -1,5 +1,6 @@
 #include "engine/model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -91,6 +92,8 @@ Model<T>::Model(const ModelConfig& cfg, const Parallel& par) : cfg_(cfg), par_(p
     head_w_ = add_tensor("head.weight", -1, {V, D});
     head_b_ = add_tensor("head.bias", -1, {V});
     grads_.assign(params_.size(), T(0));
+    // Scratch for a weight matrix transposed (the float products on AVX-512 read W^T by rows).
+    wt_.assign(static_cast<std::size_t>(D) * std::max({3 * D, F, V}), T(0));
     init(0);
 }
 
@@ -308,18 +311,19 @@ void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
                 for (int h = 0; h < H; ++h)
                     attention_forward_head(blk.hidden.data(), blk.att.data(), blk.qkv.data(), static_cast<int>(b), h, Tn,
                                            D, H, cfg_.causal);
-        });
+        }, wt_.data());
         if (!fuse)
             attention_forward(blk.hidden.data(), blk.att.data(), blk.qkv.data(), B_, Tn, D, H, cfg_.causal, par_);
-        linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi);
+        linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi, wt_.data());
     } else {
         T* act = blk.act.data();
         const T* hid = blk.hidden.data();
         const Activation kind = cfg_.activation;
         const std::size_t f = static_cast<std::size_t>(F);
         linear_forward(blk.hidden.data(), in, P(blk.w1), P(blk.b1), N, D, F, par_,
-                       [&](std::size_t r0, std::size_t r1) { activation_range(act, hid, r0 * f, r1 * f, kind); });
-        linear_forward(blk.sub.data(), blk.act.data(), P(blk.w2), P(blk.b2), N, F, D, par_, epi);
+                       [&](std::size_t r0, std::size_t r1) { activation_range(act, hid, r0 * f, r1 * f, kind); },
+                       wt_.data());
+        linear_forward(blk.sub.data(), blk.act.data(), P(blk.w2), P(blk.b2), N, F, D, par_, epi, wt_.data());
     }
 }
 
@@ -505,7 +509,7 @@ LossResult Model<T>::forward(const std::int32_t* ids, const std::int32_t* target
         norm_fwd(final_norm_, final_out_.data(), hs_.back().data());
         head_in = final_out_.data();
     }
-    linear_forward(logits_.data(), head_in, P(head_w_), P(head_b_), N_, cfg_.d_model, V, par_);
+    linear_forward(logits_.data(), head_in, P(head_w_), P(head_b_), N_, cfg_.d_model, V, par_, NoEpilogue{}, wt_.data());
     loss_ = cross_entropy_forward(probs_.data(), row_loss_.data(), row_hit_.data(), logits_.data(), targets_.data(), N_, V, par_);
     if (opt.collect_probes)
         for (std::size_t l = 0; l < hs_.size(); ++l) probes_.hidden_rms[l] = rms(hs_[l].data(), N * D);

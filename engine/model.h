@@ -178,7 +178,8 @@ private:
     std::vector<T> d_a_, d_b_, d_c_, d_wide_, d_qkv_, d_att_, d_logits_;  // backward scratch
     std::vector<T> g_x_, g_y_, g_mid_;       // gradients of hidden states
     std::vector<T> scratch_d_;
-    std::vector<double> sum_partials_;     // one per kSumTile elements of an (N, D) tensor
+    std::vector<double> sum_partials_;
+    std::vector<T> wt_;                      // a weight matrix transposed, (I, O) of the largest linear     // one per kSumTile elements of an (N, D) tensor
     ModelProbes probes_;
 };
 
