@@ -135,11 +135,10 @@ void linear_forward(T* out,                    // (N, O)
             else transpose(0, I);
             par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
                 const int n = static_cast<int>(r1 - r0);
-                T* o = out + r0 * O;
-                for (int r = 0; r < n; ++r) {
-                    if (b) std::copy(b, b + O, o + static_cast<std::size_t>(r) * O);
-                    else std::fill(o + static_cast<std::size_t>(r) * O, o + static_cast<std::size_t>(r + 1) * O, T(0));
-                }
+                T* __restrict o = out + r0 * O;
+                const T* __restrict bias = b;
+                for (int r = 0; r < n; ++r)
+                    for (int c = 0; c < O; ++c) o[static_cast<std::size_t>(r) * O + c] = bias ? bias[c] : T(0);
                 gemm_acc(n, O, I, in + r0 * I, I, 1, wt, O, o, O);
                 epi(r0, r1);
             });

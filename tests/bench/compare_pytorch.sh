@@ -88,10 +88,11 @@ done
 echo
 echo "ratio = NormScope's median step time / PyTorch's best; below 1 NormScope is faster."
 # Fraction of the best large SGEMM (Eigen's or OpenBLAS's, 2 threads) and 1 -> 2 thread scaling.
-eigen2=$(sed -n 's/^# SGEMM.* 2 threads): \([0-9.]*\) GFLOP\/s$/\1/p' "$work/ns.txt")
+eigen2=$(sed -n 's/^# SGEMM.*(Eigen.* 2 threads): \([0-9.]*\) GFLOP\/s$/\1/p' "$work/ns.txt")
+own2=$(sed -n 's/^# SGEMM.*(NormScope.* 2 threads): \([0-9.]*\) GFLOP\/s$/\1/p' "$work/ns.txt")
 blas2=$(echo "$openblas" | sed -n 's/.*"2": \([0-9.]*\).*/\1/p')
-best_gemm=$(awk -v a="${eigen2:-0}" -v b="${blas2:-0}" 'BEGIN{print (a > b ? a : b)}')
-best_name=$(awk -v a="${eigen2:-0}" -v b="${blas2:-0}" 'BEGIN{print (a > b ? "Eigen" : "OpenBLAS")}')
+read -r best_gemm best_name < <(awk -v a="${eigen2:-0}" -v b="${blas2:-0}" -v c="${own2:-0}" \
+  'BEGIN{ n = "Eigen"; m = a; if (b > m) { m = b; n = "OpenBLAS" } if (c > m) { m = c; n = "NormScope gemm_acc" } print m, n }')
 echo
 echo "| config | placement | GFLOP/s 2 threads | of best SGEMM ($best_name, $best_gemm GFLOP/s) | 2 threads vs 1 |"
 echo "| --- | --- | --- | --- | --- |"
