@@ -8,7 +8,8 @@
 // registers while k runs over blocks of 256, so each 256 x 32 panel of B is reused from L1 by
 // every 12-row block. Every C element sums its k terms in increasing order: the result depends on
 // the shapes only, never on threads. Measured against Eigen 3.4 on the linear layers' shapes of
-// configs M and lesson (one thread): 1.3-1.9x; plain reference and test in tst_engine_kernels.
+// configs M and lesson (one thread): 1.2-1.9x (1536^3: 183 vs 151 GFLOP/s); checked against the
+// plain references in tst_engine_kernels (floatLinear).
 #pragma once
 
 #include <algorithm>
