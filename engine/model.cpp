@@ -304,7 +304,7 @@ void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
     if (blk.attention) {
         // q, k, v tile by tile; a tile of whole sequences goes through attention right away.
         const int Tn = T_, H = cfg_.heads;
-        const bool fuse = row_tile(N) % static_cast<std::size_t>(Tn) == 0;
+        const bool fuse = tiles_hold_sequences();
         linear_forward(blk.qkv.data(), in, P(blk.w1), P(blk.b1), N, D, 3 * D, par_, [&](std::size_t r0, std::size_t r1) {
             if (!fuse) return;
             for (std::size_t b = r0 / Tn; b < r1 / Tn; ++b)
@@ -337,8 +337,7 @@ void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in, bool
         T* dctx = d_wide_.data();
         T* dqkv = d_qkv_.data();
         const int Tn = T_, H = cfg_.heads;
-        const std::size_t tile = row_tile(N);
-        const bool fuse = tile % static_cast<std::size_t>(Tn) == 0;
+        const bool fuse = tiles_hold_sequences();
         linear_backward(dctx, G(blk.w2), G(blk.b2), dsub, blk.hidden.data(), P(blk.w2), N, D, D, par_, true,
                         [&](std::size_t r0, std::size_t r1) {
                             if (!fuse) return;

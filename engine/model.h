@@ -151,6 +151,9 @@ private:
     void block_fwd(Block& blk, T* out, const T* x);
     void block_bwd(Block& blk, T* dx, const T* dout, const T* x);
     double rms(const T* x, std::size_t n);
+    // Whether each tile of the linear layers' rows holds whole sequences, so that attention can
+    // run inside the tile that produced (or consumes) them.
+    bool tiles_hold_sequences() const { return row_tile(N_) % static_cast<std::size_t>(T_) == 0; }
 
     ModelConfig cfg_;
     const Parallel& par_;
@@ -178,8 +181,8 @@ private:
     std::vector<T> d_a_, d_b_, d_c_, d_wide_, d_qkv_, d_att_, d_logits_;  // backward scratch
     std::vector<T> g_x_, g_y_, g_mid_;       // gradients of hidden states
     std::vector<T> scratch_d_;
-    std::vector<double> sum_partials_;
-    std::vector<T> wt_;                      // a weight matrix transposed, (I, O) of the largest linear     // one per kSumTile elements of an (N, D) tensor
+    std::vector<double> sum_partials_;     // one per kSumTile elements of an (N, D) tensor
+    std::vector<T> wt_;                      // a weight matrix transposed, (I, O) of the largest linear
     ModelProbes probes_;
 };
 
