@@ -3,7 +3,7 @@
 # Sourced by run.sh and test.sh. Usage: ns_install_deps [extra packages...]
 ns_packages=(
   cmake ninja-build g++ ccache pkg-config
-  qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   libeigen3-dev libtbb-dev nlohmann-json3-dev
 )
 
