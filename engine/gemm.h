@@ -3,6 +3,8 @@
 //
 //   C (M x N, row-major, ldc) += A (M x K) B (K x N, row-major, ldb),  A(m, k) = A[m*am + k*ak]
 //
+// (gemm_acc), or C = r + A B with r a row given or zeros (gemm_set: a linear layer's bias, an
+// assigned gradient; C is then never read).
 // A is read in place with any two strides (row-major, or transposed: the weight gradient reads
 // dout^T without copying it), B by rows. No packing: a 12 x 32 block of C lives in 24 vector
 // registers while k runs over blocks of 256, so each 256 x 32 panel of B is reused from L1 by
@@ -29,14 +31,27 @@ namespace gemm_detail {
 inline constexpr int kMR = 12;   // rows of C per register block
 inline constexpr int kKC = 256;  // k per pass over a panel of B
 
+// Where a block of C starts from: C itself (C +=), zeros, or one row repeated (C =).
+enum class Start { C, Zero, Row };
+
 template <int R>
 inline void block(int kc, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B, std::ptrdiff_t ldb,
-                  float* C, std::ptrdiff_t ldc, __mmask16 m0, __mmask16 m1) {
+                  float* C, std::ptrdiff_t ldc, __mmask16 m0, __mmask16 m1, Start start, const float* row) {
     __m512 c0[R], c1[R];
+    if (start != Start::C) {
+        const __m512 r0 = start == Start::Row ? _mm512_maskz_loadu_ps(m0, row) : _mm512_setzero_ps();
+        const __m512 r1 = start == Start::Row ? _mm512_maskz_loadu_ps(m1, row + 16) : _mm512_setzero_ps();
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) {
-        c0[r] = _mm512_maskz_loadu_ps(m0, C + r * ldc);
-        c1[r] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
+        for (int r = 0; r < R; ++r) {
+            c0[r] = r0;
+            c1[r] = r1;
+        }
+    } else {
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+            c0[r] = _mm512_maskz_loadu_ps(m0, C + r * ldc);
+            c1[r] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
+        }
     }
     for (int k = 0; k < kc; ++k) {
         const float* b = B + k * ldb;
@@ -59,10 +74,32 @@ inline void block(int kc, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, 
 
 template <int R>
 inline void rows_tail(int rest, int kc, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B,
-                      std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc, __mmask16 m0, __mmask16 m1) {
+                      std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc, __mmask16 m0, __mmask16 m1, Start start,
+                      const float* row) {
     if constexpr (R > 0) {
-        if (rest == R) block<R>(kc, A, am, ak, B, ldb, C, ldc, m0, m1);
-        else rows_tail<R - 1>(rest, kc, A, am, ak, B, ldb, C, ldc, m0, m1);
+        if (rest == R) block<R>(kc, A, am, ak, B, ldb, C, ldc, m0, m1, start, row);
+        else rows_tail<R - 1>(rest, kc, A, am, ak, B, ldb, C, ldc, m0, m1, start, row);
+    }
+}
+
+inline void product(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B,
+                    std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc, Start first, const float* row) {
+    for (int j = 0; j < N; j += 32) {
+        const int w = std::min(32, N - j);
+        const __mmask16 m0 = w >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << w) - 1);
+        const __mmask16 m1 = w >= 32 ? __mmask16(0xFFFF) : (w > 16 ? static_cast<__mmask16>((1u << (w - 16)) - 1) : __mmask16(0));
+        for (int k0 = 0; k0 == 0 || k0 < K; k0 += kKC) {  // once at least: C = row + (empty product)
+            const int kc = std::min(kKC, K - k0);
+            const float* Bk = B + k0 * ldb + j;
+            const Start start = k0 == 0 ? first : Start::C;
+            const float* r = row ? row + j : nullptr;
+            int i = 0;
+            for (; i + kMR <= M; i += kMR)
+                block<kMR>(kc, A + i * am + k0 * ak, am, ak, Bk, ldb, C + i * ldc + j, ldc, m0, m1, start, r);
+            if (i < M)
+                rows_tail<kMR - 1>(M - i, kc, A + i * am + k0 * ak, am, ak, Bk, ldb, C + i * ldc + j, ldc, m0, m1,
+                                   start, r);
+        }
     }
 }
 
@@ -70,23 +107,21 @@ inline void rows_tail(int rest, int kc, const float* A, std::ptrdiff_t am, std::
 
 inline void gemm_acc(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B,
                      std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc) {
-    using namespace gemm_detail;
-    for (int j = 0; j < N; j += 32) {
-        const int w = std::min(32, N - j);
-        const __mmask16 m0 = w >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << w) - 1);
-        const __mmask16 m1 = w >= 32 ? __mmask16(0xFFFF) : (w > 16 ? static_cast<__mmask16>((1u << (w - 16)) - 1) : __mmask16(0));
-        for (int k0 = 0; k0 < K; k0 += kKC) {
-            const int kc = std::min(kKC, K - k0);
-            const float* Bk = B + k0 * ldb + j;
-            int i = 0;
-            for (; i + kMR <= M; i += kMR) block<kMR>(kc, A + i * am + k0 * ak, am, ak, Bk, ldb, C + i * ldc + j, ldc, m0, m1);
-            if (i < M) rows_tail<kMR - 1>(M - i, kc, A + i * am + k0 * ak, am, ak, Bk, ldb, C + i * ldc + j, ldc, m0, m1);
-        }
-    }
+    gemm_detail::product(M, N, K, A, am, ak, B, ldb, C, ldc, gemm_detail::Start::C, nullptr);
+}
+
+// As gemm_acc, but C = row + A B: every row of C starts from row[0..N), or from zeros when row
+// is null; C is not read.
+inline void gemm_set(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B,
+                     std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc, const float* row) {
+    using gemm_detail::Start;
+    gemm_detail::product(M, N, K, A, am, ak, B, ldb, C, ldc, row ? Start::Row : Start::Zero, row);
 }
 #else
 inline constexpr bool kHaveFastGemm = false;
 // Declared only: callers test kHaveFastGemm first (a call without AVX-512 would not link).
+void gemm_set(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B,
+              std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc, const float* row);
 void gemm_acc(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B,
               std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc);
 #endif

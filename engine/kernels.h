@@ -17,6 +17,7 @@
 
 #include <Eigen/Core>
 
+#include "engine/attention_fast.h"
 #include "engine/config.h"
 #include "engine/gemm.h"
 #include "engine/parallel.h"
@@ -117,29 +118,29 @@ struct NoEpilogue {
 template <class T>
 inline constexpr bool use_fast_gemm = kHaveFastGemm && std::is_same_v<T, float>;
 
-// wt: optional scratch of O*I values; with it, float products on AVX-512 use gemm_acc on W
-// transposed into it (Eigen's product otherwise).
+// wt[i*O + o] = W[o*I + i] for the rows i in [i0, i1) of W^T, by 16 x 16 blocks.
+template <class T>
+void transpose_rows(T* __restrict wt, const T* __restrict W, int O, int I, int i0, int i1) {
+    for (int ib = i0; ib < i1; ib += 16)
+        for (int ob = 0; ob < O; ob += 16) {
+            const int ie = std::min(ib + 16, i1), oe = std::min(ob + 16, O);
+            for (int i = ib; i < ie; ++i)
+                for (int o = ob; o < oe; ++o)
+                    wt[static_cast<std::size_t>(i) * O + o] = W[static_cast<std::size_t>(o) * I + i];
+        }
+}
+
+// wt: optional W transposed, (I, O) (transpose_rows); with it, float products on AVX-512 use
+// gemm_acc's kernel reading W^T by rows (Eigen's product otherwise).
 template <class T, class Epi = NoEpilogue>
 void linear_forward(T* out,                    // (N, O)
                     const T* in,               // (N, I)
                     const T* W, const T* b,    // (O, I), (O) or null
-                    int N, int I, int O, const Parallel& par, const Epi& epi = Epi{}, T* wt = nullptr) {
+                    int N, int I, int O, const Parallel& par, const Epi& epi = Epi{}, const T* wt = nullptr) {
     if constexpr (use_fast_gemm<T>) {
         if (wt) {
-            // W^T (I, O), by tiles of its rows.
-            const auto transpose = [&](std::size_t i0, std::size_t i1) {
-                for (std::size_t i = i0; i < i1; ++i)
-                    for (int o = 0; o < O; ++o) wt[i * O + o] = W[static_cast<std::size_t>(o) * I + i];
-            };
-            if (static_cast<std::size_t>(O) * I >= (std::size_t(1) << 16)) par.for_tiles(I, 32, transpose);
-            else transpose(0, I);
             par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
-                const int n = static_cast<int>(r1 - r0);
-                T* __restrict o = out + r0 * O;
-                const T* __restrict bias = b;
-                for (int r = 0; r < n; ++r)
-                    for (int c = 0; c < O; ++c) o[static_cast<std::size_t>(r) * O + c] = bias ? bias[c] : T(0);
-                gemm_acc(n, O, I, in + r0 * I, I, 1, wt, O, o, O);
+                gemm_set(static_cast<int>(r1 - r0), O, I, in + r0 * I, I, 1, wt, O, out + r0 * O, O, b);
                 epi(r0, r1);
             });
             return;
@@ -205,8 +206,8 @@ void linear_backward(T* din,                   // (N, I) += dout W (= with assig
         const std::size_t r0 = (t - n_w - n_b) * rt, r1 = std::min<std::size_t>(r0 + rt, N);
         const int n = static_cast<int>(r1 - r0);
         if constexpr (use_fast_gemm<T>) {
-            if (assign) std::fill(din + r0 * I, din + r1 * I, T(0));
-            gemm_acc(n, I, O, dout + r0 * O, O, 1, W, I, din + r0 * I, I);
+            if (assign) gemm_set(n, I, O, dout + r0 * O, O, 1, W, I, din + r0 * I, I, nullptr);
+            else gemm_acc(n, I, O, dout + r0 * O, O, 1, W, I, din + r0 * I, I);
         } else {
             MapR<T> d(din + r0 * I, n, I);
             if (assign) d.noalias() = CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
@@ -273,10 +274,17 @@ void activation_backward(T* din, const T* dout, const T* in, std::size_t n, Acti
 // ctx[b, t, h*dh:(h+1)*dh] = softmax(q k^T / sqrt(dh) [+ causal mask]) v.
 // Caches the attention probabilities att (B, H, T, T) for backward.
 
+// Whether float attention of short sequences goes through engine/attention_fast.h (AVX-512).
+template <class T>
+inline constexpr bool use_fast_attention = kHaveFastAttention && std::is_same_v<T, float>;
+
 // One (sequence b, head h) of the forward: P = softmax(q k^T s), ctx = P v.
 template <class T>
 void attention_forward_head(T* ctx, T* att, const T* qkv, int b, int h, int Tn, int D, int H, bool causal) {
     const int dh = D / H;
+    if constexpr (use_fast_attention<T>) {
+        if (fast_attention_fits(Tn, dh)) return attention_forward_head_fast(ctx, att, qkv, b, h, Tn, D, H, causal);
+    }
     const T scale = T(1) / std::sqrt(T(dh));
     const std::size_t bh = static_cast<std::size_t>(b) * H + h;
     const T* base = qkv + static_cast<std::size_t>(b) * Tn * 3 * D;
@@ -320,6 +328,9 @@ template <class T>
 void attention_backward_head(T* dqkv, T* scratch, const T* dctx, const T* att, const T* qkv, int b, int h, int Tn,
                              int D, int H, bool assign) {
     const int dh = D / H;
+    if constexpr (use_fast_attention<T>) {
+        if (fast_attention_fits(Tn, dh)) return attention_backward_head_fast(dqkv, dctx, att, qkv, b, h, Tn, D, H, assign);
+    }
     const T scale = T(1) / std::sqrt(T(dh));
     const std::size_t bh = static_cast<std::size_t>(b) * H + h;
     const std::size_t row0 = static_cast<std::size_t>(b) * Tn;
@@ -696,16 +707,20 @@ void row_moments(double* mean, double* var, const T* x, int N, int D, const Para
 // Embedding: h (N, D) = s * E[ids] + P[t], P (T, D) sinusoidal or learned rows, or null.
 
 template <class T>
+void embedding_rows(T* h, const std::int32_t* ids, const T* E, const T* P, T scale, int Tn, int D, std::size_t r0,
+                    std::size_t r1) {
+    for (std::size_t r = r0; r < r1; ++r) {
+        const T* e = E + static_cast<std::size_t>(ids[r]) * D;
+        const T* p = P ? P + (r % Tn) * D : nullptr;
+        for (int d = 0; d < D; ++d) h[r * D + d] = scale * e[d] + (p ? p[d] : T(0));
+    }
+}
+
+template <class T>
 void embedding_forward(T* h, const std::int32_t* ids, const T* E, const T* P, T scale,
                        int B, int Tn, int D, const Parallel& par) {
-    const int N = B * Tn;
-    par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
-        for (std::size_t r = r0; r < r1; ++r) {
-            const T* e = E + static_cast<std::size_t>(ids[r]) * D;
-            const T* p = P ? P + (r % Tn) * D : nullptr;
-            for (int d = 0; d < D; ++d) h[r * D + d] = scale * e[d] + (p ? p[d] : T(0));
-        }
-    });
+    par.for_tiles(static_cast<std::size_t>(B) * Tn, kRowTile,
+                  [&](std::size_t r0, std::size_t r1) { embedding_rows(h, ids, E, P, scale, Tn, D, r0, r1); });
 }
 
 // dE += s * dh at each token's row; dP (learned, may be null) += dh summed over the batch.

@@ -92,8 +92,21 @@ Model<T>::Model(const ModelConfig& cfg, const Parallel& par) : cfg_(cfg), par_(p
     head_w_ = add_tensor("head.weight", -1, {V, D});
     head_b_ = add_tensor("head.bias", -1, {V});
     grads_.assign(params_.size(), T(0));
-    // Scratch for a weight matrix transposed (the float products on AVX-512 read W^T by rows).
-    wt_.assign(static_cast<std::size_t>(D) * std::max({3 * D, F, V}), T(0));
+    if constexpr (use_fast_gemm<T>) {
+        std::vector<int> linear = {head_w_};
+        for (const Layer& l : layers_)
+            for (const Block* blk : {&l.attn, &l.ffn}) linear.insert(linear.end(), {blk->w1, blk->w2});
+        wt_off_.assign(tensors_.size(), 0);
+        std::size_t total = 0;
+        for (int w : linear) {
+            const int O = static_cast<int>(tensors_[w].shape[0]), I = static_cast<int>(tensors_[w].shape[1]);
+            wt_off_[w] = total;
+            const int rows = std::clamp((16384 / O + 15) / 16 * 16, 16, 256);  // about 16K values a task
+            for (int i0 = 0; i0 < I; i0 += rows) transpose_tasks_.push_back({w, O, I, i0, std::min(I, i0 + rows), total});
+            total += static_cast<std::size_t>(O) * I;
+        }
+        wt_.assign(total, T(0));
+    }
     init(0);
 }
 
@@ -311,10 +324,10 @@ void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
                 for (int h = 0; h < H; ++h)
                     attention_forward_head(blk.hidden.data(), blk.att.data(), blk.qkv.data(), static_cast<int>(b), h, Tn,
                                            D, H, cfg_.causal);
-        }, wt_.data());
+        }, WT(blk.w1));
         if (!fuse)
             attention_forward(blk.hidden.data(), blk.att.data(), blk.qkv.data(), B_, Tn, D, H, cfg_.causal, par_);
-        linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi, wt_.data());
+        linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi, WT(blk.w2));
     } else {
         T* act = blk.act.data();
         const T* hid = blk.hidden.data();
@@ -322,8 +335,8 @@ void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
         const std::size_t f = static_cast<std::size_t>(F);
         linear_forward(blk.hidden.data(), in, P(blk.w1), P(blk.b1), N, D, F, par_,
                        [&](std::size_t r0, std::size_t r1) { activation_range(act, hid, r0 * f, r1 * f, kind); },
-                       wt_.data());
-        linear_forward(blk.sub.data(), blk.act.data(), P(blk.w2), P(blk.b2), N, F, D, par_, epi, wt_.data());
+                       WT(blk.w1));
+        linear_forward(blk.sub.data(), blk.act.data(), P(blk.w2), P(blk.b2), N, F, D, par_, epi, WT(blk.w2));
     }
 }
 
@@ -493,7 +506,17 @@ LossResult Model<T>::forward(const std::int32_t* ids, const std::int32_t* target
     }
     const T scale = cfg_.embedding_scale_sqrt_d ? static_cast<T>(std::sqrt(static_cast<double>(D))) : T(1);
     const T* pos = pos_w_ >= 0 ? P(pos_w_) : (sinusoid_.empty() ? nullptr : sinusoid_.data());
-    embedding_forward(emb_raw_.data(), ids_.data(), P(emb_w_), pos, scale, B, Tn, cfg_.d_model, par_);
+    // The embedding's rows and the weights' transposes: one parallel region.
+    const std::size_t n_emb = (N + kRowTile - 1) / kRowTile;
+    par_.for_each(n_emb + transpose_tasks_.size(), [&](std::size_t t) {
+        if (t < n_emb) {
+            embedding_rows(emb_raw_.data(), ids_.data(), P(emb_w_), pos, scale, Tn, cfg_.d_model, t * kRowTile,
+                           std::min(N, (t + 1) * kRowTile));
+            return;
+        }
+        const TransposeTask& x = transpose_tasks_[t - n_emb];
+        transpose_rows(wt_.data() + x.off, P(x.w), x.O, x.I, x.i0, x.i1);
+    });
     if (has_emb_norm_) norm_fwd(emb_norm_, hs_[0].data(), emb_raw_.data());
     else std::copy(emb_raw_.begin(), emb_raw_.end(), hs_[0].begin());
     for (std::size_t l = 0; l < layers_.size(); ++l) {
@@ -508,7 +531,7 @@ LossResult Model<T>::forward(const std::int32_t* ids, const std::int32_t* target
         norm_fwd(final_norm_, final_out_.data(), hs_.back().data());
         head_in = final_out_.data();
     }
-    linear_forward(logits_.data(), head_in, P(head_w_), P(head_b_), N_, cfg_.d_model, V, par_, NoEpilogue{}, wt_.data());
+    linear_forward(logits_.data(), head_in, P(head_w_), P(head_b_), N_, cfg_.d_model, V, par_, NoEpilogue{}, WT(head_w_));
     loss_ = cross_entropy_forward(probs_.data(), row_loss_.data(), row_hit_.data(), logits_.data(), targets_.data(), N_, V, par_);
     if (opt.collect_probes)
         for (std::size_t l = 0; l < hs_.size(); ++l) probes_.hidden_rms[l] = rms(hs_[l].data(), N * D);

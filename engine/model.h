@@ -182,7 +182,17 @@ private:
     std::vector<T> g_x_, g_y_, g_mid_;       // gradients of hidden states
     std::vector<T> scratch_d_;
     std::vector<double> sum_partials_;     // one per kSumTile elements of an (N, D) tensor
-    std::vector<T> wt_;                      // a weight matrix transposed, (I, O) of the largest linear
+    // The linear layers' weights transposed, (I, O) each, for the float products on AVX-512
+    // (empty otherwise): rewritten by every forward, in the embedding's parallel region, by
+    // tasks of some rows of W^T each.
+    struct TransposeTask {
+        int w, O, I, i0, i1;
+        std::size_t off;  // of W^T in wt_
+    };
+    std::vector<T> wt_;
+    std::vector<TransposeTask> transpose_tasks_;
+    std::vector<std::size_t> wt_off_;  // per tensor: offset of its W^T in wt_ (linear weights only)
+    const T* WT(int w) const { return wt_.empty() ? nullptr : wt_.data() + wt_off_[w]; }
     ModelProbes probes_;
 };
 

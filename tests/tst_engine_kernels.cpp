@@ -50,6 +50,8 @@ private slots:
     void crossEntropy();
     void floatLinear_data();
     void floatLinear();
+    void floatAttention_data();
+    void floatAttention();
 };
 
 void KernelsTest::linear_data() {
@@ -203,12 +205,20 @@ void KernelsTest::floatLinear() {
                                          N, I, O);
     std::vector<float> xf = to_f(x), Wf = to_f(W), bf = to_f(b), dyf = to_f(dy);
     std::vector<float> y(static_cast<std::size_t>(N) * O), wt(static_cast<std::size_t>(O) * I);
+    transpose_rows(wt.data(), Wf.data(), O, I, 0, I);
     linear_forward(y.data(), xf.data(), Wf.data(), bf.data(), N, I, O, par, NoEpilogue{}, wt.data());
+    // without a bias: the product alone (C starts from zeros, whatever it held)
+    std::vector<float> y0(static_cast<std::size_t>(N) * O, 7.0f);
+    linear_forward(y0.data(), xf.data(), Wf.data(), static_cast<const float*>(nullptr), N, I, O, par, NoEpilogue{},
+                   wt.data());
+    V y0_ref = y_ref;
+    for (std::size_t i = 0; i < y0_ref.size(); ++i) y0_ref[i] -= br[i % O];
     std::vector<float> dx(static_cast<std::size_t>(N) * I, 0.5f), dW(static_cast<std::size_t>(O) * I, 0.25f), db(O, 0.125f);
     linear_backward(dx.data(), dW.data(), db.data(), dyf.data(), xf.data(), Wf.data(), N, I, O, par);
     // float sums of up to 520 terms of order 1: relative error well under 1e-5 of the largest value
     constexpr double kFloatTol = 2e-6;
     QVERIFY2(rel(to_d(y), y_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(y), y_ref))));
+    QVERIFY2(rel(to_d(y0), y0_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(y0), y0_ref))));
     QVERIFY2(rel(to_d(dx), dx_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(dx), dx_ref))));
     QVERIFY2(rel(to_d(dW), dW_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(dW), dW_ref))));
     QVERIFY2(rel(to_d(db), db_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(db), db_ref))));
@@ -219,6 +229,56 @@ void KernelsTest::floatLinear() {
     for (double& v : dx2_ref) v -= 0.5;
     QVERIFY2(rel(to_d(dx2), dx2_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(dx2), dx2_ref))));
     QVERIFY(to_d(dW2) == to_d(dW));  // the same sums in the same order
+}
+
+void KernelsTest::floatAttention_data() {
+    QTest::addColumn<int>("threads");
+    QTest::addColumn<int>("Tn");
+    QTest::addColumn<int>("D");
+    QTest::addColumn<int>("H");
+    QTest::addColumn<bool>("causal");
+    // Full 16-lane rows and short ones; heads of 16 features, of a masked tail, of several
+    // 16-wide chunks; one position (a softmax of one key).
+    QTest::newRow("lesson shape") << 2 << 16 << 64 << 4 << false;
+    QTest::newRow("lesson shape, causal") << 1 << 16 << 64 << 4 << true;
+    QTest::newRow("7 positions, heads of 20") << 2 << 7 << 60 << 3 << false;
+    QTest::newRow("11 positions, heads of 40, causal") << 2 << 11 << 80 << 2 << true;
+    QTest::newRow("1 position") << 1 << 1 << 12 << 3 << true;
+}
+
+// The float attention of short sequences (engine/attention_fast.h on AVX-512, the Eigen version
+// elsewhere) against the double references, forward and backward, adding and assigning.
+void KernelsTest::floatAttention() {
+    QFETCH(int, threads);
+    QFETCH(int, Tn);
+    QFETCH(int, D);
+    QFETCH(int, H);
+    QFETCH(bool, causal);
+    const Parallel par(threads);
+    const int B = 3, N = B * Tn;
+    const auto to_f = [](const V& v) { return std::vector<float>(v.begin(), v.end()); };
+    const auto to_d = [](const std::vector<float>& v) { return V(v.begin(), v.end()); };
+    const V qkv = to_d(to_f(random(static_cast<std::size_t>(N) * 3 * D, 31))),
+            dctx = to_d(to_f(random(static_cast<std::size_t>(N) * D, 32)));
+    const std::size_t natt = static_cast<std::size_t>(B) * H * Tn * Tn;
+    V ctx_ref(static_cast<std::size_t>(N) * D), att_ref(natt), dqkv_ref(static_cast<std::size_t>(N) * 3 * D, 0.5);
+    reference::attention_forward_reference(ctx_ref.data(), att_ref.data(), qkv.data(), B, Tn, D, H, causal);
+    reference::attention_backward_reference(dqkv_ref.data(), dctx.data(), att_ref.data(), qkv.data(), B, Tn, D, H);
+    const std::vector<float> qkvf = to_f(qkv), dctxf = to_f(dctx);
+    std::vector<float> ctx(static_cast<std::size_t>(N) * D, 9.0f), att(natt, 9.0f), scratch(natt),
+        dqkv(static_cast<std::size_t>(N) * 3 * D, 0.5f);
+    attention_forward(ctx.data(), att.data(), qkvf.data(), B, Tn, D, H, causal, par);
+    attention_backward(dqkv.data(), scratch.data(), dctxf.data(), att.data(), qkvf.data(), B, Tn, D, H, par);
+    constexpr double kFloatTol = 2e-6;
+    QVERIFY2(rel(to_d(ctx), ctx_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(ctx), ctx_ref))));
+    QVERIFY2(rel(to_d(att), att_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(att), att_ref))));
+    QVERIFY2(rel(to_d(dqkv), dqkv_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(dqkv), dqkv_ref))));
+    // assign: the gradient alone
+    std::vector<float> dqkv2(dqkv.size(), 7.0f);
+    attention_backward(dqkv2.data(), scratch.data(), dctxf.data(), att.data(), qkvf.data(), B, Tn, D, H, par, true);
+    V dqkv2_ref = dqkv_ref;
+    for (double& v : dqkv2_ref) v -= 0.5;
+    QVERIFY2(rel(to_d(dqkv2), dqkv2_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(dqkv2), dqkv2_ref))));
 }
 
 QTEST_APPLESS_MAIN(KernelsTest)
