@@ -10,12 +10,15 @@
 // (B, H, T, T). Every sum runs over its terms in a fixed order: results depend on the shapes only.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <utility>
 
 #include <Eigen/Core>
+
+#include "engine/gemm.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -79,11 +82,10 @@ inline void store(float* out, std::ptrdiff_t ld, const __m512 (&acc)[R], __mmask
     }
 }
 
-// out (dh, 16) = the first R rows of in (R, dh), rows ld apart, transposed.
+// out (dh, 16) = the first R rows of in (R, dh), rows ld apart, transposed (lanes R.. not written).
 template <int R>
 inline void transpose(float* __restrict out, const float* __restrict in, std::ptrdiff_t ld, int dh) {
-    for (int j = 0; j < R; ++j)
-        for (int d = 0; d < dh; ++d) out[d * 16 + j] = in[j * ld + d];
+    for (int c = 0; c < dh; c += 16) transpose16(out + c * 16, 16, in + c, ld, R, std::min(16, dh - c));
 }
 
 template <int R>

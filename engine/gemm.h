@@ -21,6 +21,12 @@
 #include <immintrin.h>
 #endif
 
+// GCC 12's AVX-512 intrinsics pass an uninitialized "undefined" register where the result does
+// not depend on it, and warn about it (GCC bug 105593, fixed in 12.3).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 namespace ns {
 
 #if defined(__AVX512F__)
@@ -105,6 +111,46 @@ inline void product(int M, int N, int K, const float* A, std::ptrdiff_t am, std:
 
 }  // namespace gemm_detail
 
+// out[c * ldo + r] = in[r * ldi + c] for r < rows, c < cols (both at most 16): a block of up to
+// 16 x 16 transposed in registers; nothing else is read or written.
+inline void transpose16(float* out, std::ptrdiff_t ldo, const float* in, std::ptrdiff_t ldi, int rows, int cols) {
+    const __mmask16 mc = cols >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << cols) - 1);
+    const __mmask16 mr = rows >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << rows) - 1);
+    __m512 r[16], t[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_maskz_loadu_ps(mc, in + i * ldi) : _mm512_setzero_ps();
+    // pairs of rows interleaved, then quadruples, then 128-bit lanes exchanged twice
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+        r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+        r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+        t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+        t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
+        t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+        r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
+        r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xDD);
+    }
+#pragma GCC unroll 16
+    for (int c = 0; c < 16; ++c)
+        if (c < cols) _mm512_mask_storeu_ps(out + c * ldo, mr, r[c]);
+}
+
 inline void gemm_acc(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B,
                      std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc) {
     gemm_detail::product(M, N, K, A, am, ak, B, ldb, C, ldc, gemm_detail::Start::C, nullptr);
@@ -127,3 +173,5 @@ void gemm_acc(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdi
 #endif
 
 }  // namespace ns
+
+#pragma GCC diagnostic pop

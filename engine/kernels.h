@@ -124,6 +124,11 @@ void transpose_rows(T* __restrict wt, const T* __restrict W, int O, int I, int i
     for (int ib = i0; ib < i1; ib += 16)
         for (int ob = 0; ob < O; ob += 16) {
             const int ie = std::min(ib + 16, i1), oe = std::min(ob + 16, O);
+            if constexpr (use_fast_gemm<T>) {
+                transpose16(wt + static_cast<std::size_t>(ib) * O + ob, O, W + static_cast<std::size_t>(ob) * I + ib, I,
+                            oe - ob, ie - ib);
+                continue;
+            }
             for (int i = ib; i < ie; ++i)
                 for (int o = ob; o < oe; ++o)
                     wt[static_cast<std::size_t>(i) * O + o] = W[static_cast<std::size_t>(o) * I + i];

@@ -556,7 +556,8 @@ void Model<T>::backward() {
     }
     const std::size_t L = layers_.size();
     probes_.grad_rms.assign(L + 1, 0.0);
-    probes_.grad_rms[L] = rms(cur->data(), ND);
+    const bool probe = opt_.collect_probes;
+    if (probe) probes_.grad_rms[L] = rms(cur->data(), ND);
     for (std::size_t li = L; li-- > 0;) {
         Layer& l = layers_[li];
         check_cancel();
@@ -564,7 +565,7 @@ void Model<T>::backward() {
         check_cancel();
         block_bwd(l.attn, other->data(), g_mid_.data(), hs_[li].data());
         std::swap(cur, other);
-        probes_.grad_rms[li] = rms(cur->data(), ND);
+        if (probe) probes_.grad_rms[li] = rms(cur->data(), ND);
     }
     if (has_emb_norm_) {
         norm_bwd(emb_norm_, other->data(), cur->data(), emb_raw_.data(), true);
