@@ -379,7 +379,7 @@ void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in, bool
 }
 
 template <class T>
-void Model<T>::block_fwd(Block& blk, T* out, const T* x) {
+void Model<T>::block_fwd(Block& blk, T* out, const T* x, Then then, bool normed) {
     const std::size_t ND = static_cast<std::size_t>(N_) * cfg_.d_model;
     const std::size_t D = static_cast<std::size_t>(cfg_.d_model);
     const T r = cfg_.residual ? static_cast<T>(cfg_.residual_alpha()) : T(0);  // weight of x in the add
@@ -409,11 +409,14 @@ void Model<T>::block_fwd(Block& blk, T* out, const T* x) {
         break;
     }
     case NormPlacement::Pre:
-        norm_fwd(blk.n_a, blk.normed.data(), x);
+        if (!normed) norm_fwd(blk.n_a, blk.normed.data(), x);
+        if (then.norm) norm_forward_prepare(then.norm->cache, then.norm->kind, opt_.mode, N_, cfg_.d_model);
         sublayer_fwd(blk, blk.normed.data(), [&](std::size_t r0, std::size_t r1) {
             drop(r0, r1);
             add(out, x, sub, cfg_.residual ? T(1) : T(0), r0 * D, r1 * D);
+            if (then.norm) norm_fwd_rows(*then.norm, then.out, out, r0, r1);
         });
+        if (then.norm) norm_fwd_finish(*then.norm, then.out, out);
         break;
     case NormPlacement::Sandwich: {
         const bool fuse = norm_is_rowwise(blk.n_b.kind);
@@ -519,16 +522,26 @@ LossResult Model<T>::forward(const std::int32_t* ids, const std::int32_t* target
     });
     if (has_emb_norm_) norm_fwd(emb_norm_, hs_[0].data(), emb_raw_.data());
     else std::copy(emb_raw_.begin(), emb_raw_.end(), hs_[0].begin());
+    // Pre-LN: each block's output rows go through the next norm (row-wise ones) in its last tiles.
+    const bool pre = cfg_.placement == NormPlacement::Pre;
+    const auto then = [&](Norm* n, T* o) { return pre && n && norm_is_rowwise(n->kind) ? Then{n, o} : Then{}; };
+    bool normed = false;  // the next block's norm already applied
     for (std::size_t l = 0; l < layers_.size(); ++l) {
+        Layer& ly = layers_[l];
+        const Then mid_then = then(&ly.ffn.n_a, ly.ffn.normed.data());
+        const bool last = l + 1 == layers_.size();
+        const Then out_then = last ? then(has_final_norm_ ? &final_norm_ : nullptr, final_out_.data())
+                                   : then(&layers_[l + 1].attn.n_a, layers_[l + 1].attn.normed.data());
         check_cancel();
-        block_fwd(layers_[l].attn, layers_[l].mid.data(), hs_[l].data());
+        block_fwd(ly.attn, ly.mid.data(), hs_[l].data(), mid_then, normed);
         check_cancel();
-        block_fwd(layers_[l].ffn, hs_[l + 1].data(), layers_[l].mid.data());
+        block_fwd(ly.ffn, hs_[l + 1].data(), ly.mid.data(), out_then, mid_then.norm != nullptr);
+        normed = out_then.norm != nullptr;
     }
     check_cancel();
     const T* head_in = hs_.back().data();
     if (has_final_norm_) {
-        norm_fwd(final_norm_, final_out_.data(), hs_.back().data());
+        if (!normed) norm_fwd(final_norm_, final_out_.data(), hs_.back().data());
         head_in = final_out_.data();
     }
     linear_forward(logits_.data(), head_in, P(head_w_), P(head_b_), N_, cfg_.d_model, V, par_, NoEpilogue{}, WT(head_w_));

@@ -42,7 +42,7 @@ struct ModelProbes {
     int batch = 0, seq_len = 0;
     std::vector<NormSiteProbe> norms;
     std::vector<double> hidden_rms;  // (L+1): after the embedding (0) and after each layer
-    std::vector<double> grad_rms;    // (L+1): of dLoss/dhidden, filled by backward
+    std::vector<double> grad_rms;    // (L+1): of dLoss/dhidden, filled by backward when collecting
 };
 
 struct ForwardOptions {
@@ -148,7 +148,14 @@ private:
     template <class Epi>
     void sublayer_fwd(Block& blk, const T* in, const Epi& epi);
     void sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in, bool assign);
-    void block_fwd(Block& blk, T* out, const T* x);
+    // A norm to run on a block's output rows in its last tiles (Pre-LN: the next block's norm,
+    // or the final norm, when row-wise), and where it writes.
+    struct Then {
+        Norm* norm = nullptr;
+        T* out = nullptr;
+    };
+    // normed: (Pre-LN) blk.normed already holds this block's norm of x (the previous block's Then).
+    void block_fwd(Block& blk, T* out, const T* x, Then then = {}, bool normed = false);
     void block_bwd(Block& blk, T* dx, const T* dout, const T* x);
     double rms(const T* x, std::size_t n);
     // Whether each tile of the linear layers' rows holds whole sequences, so that attention can
