@@ -4,8 +4,8 @@
 #include <QElapsedTimer>
 
 #include "engine/parallel.h"
-#include "engine/tsan.h"
 #include "engine/trainer.h"
+#include "ui/handoff.h"
 
 namespace nsui {
 
@@ -32,27 +32,33 @@ private:
 }  // namespace
 
 void TrainingWorker::train(std::shared_ptr<ns::Trainer> trainer) {
-    ns::tsan_acquire(trainer.get());  // handed over through Qt's event queue
+    bool finished = false;
+    QString error;
     try {
         StoreSink sink(store_, *trainer);
         trainer->set_sink(&sink);
-        const bool finished = trainer->run();
+        finished = trainer->run();
         trainer->set_sink(nullptr);
-        ns::tsan_release(&store_);
-        Q_EMIT stopped(finished, QString());
     } catch (const std::exception& e) {
         trainer->set_sink(nullptr);
-        ns::tsan_release(&store_);
-        Q_EMIT stopped(false, QString::fromStdString(e.what()));
+        error = QString::fromStdString(e.what());
     }
+    TrainingController* c = controller_;
+    HandOffEvent::post(c, [c, finished, error] { c->onWorkerStopped(finished, error); });
+}
+
+void TrainingWorker::customEvent(QEvent* e) {
+    if (!HandOffEvent::deliver(e)) QObject::customEvent(e);
+}
+
+void TrainingController::customEvent(QEvent* e) {
+    if (!HandOffEvent::deliver(e)) QObject::customEvent(e);
 }
 
 TrainingController::TrainingController(QObject* parent) : QObject(parent) {
-    qRegisterMetaType<std::shared_ptr<ns::Trainer>>("std::shared_ptr<ns::Trainer>");
-    worker_ = new TrainingWorker(store_);
+    worker_ = new TrainingWorker(store_, this);
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    connect(worker_, &TrainingWorker::stopped, this, &TrainingController::onWorkerStopped);
     thread_.setObjectName("NormScope training");
     thread_.setStackSize(static_cast<uint>(ns::kWorkerStackBytes));  // room for Eigen's packing blocks
     thread_.start();
@@ -107,8 +113,7 @@ void TrainingController::start(bool paused) {
         t = trainer_;
     }
     setState(paused ? State::Paused : State::Running);
-    ns::tsan_release(t.get());
-    QMetaObject::invokeMethod(worker_, [w = worker_, t] { w->train(t); }, Qt::QueuedConnection);
+    HandOffEvent::post(worker_, [w = worker_, t] { w->train(t); });
 }
 
 void TrainingController::run() {
@@ -199,7 +204,6 @@ bool TrainingController::waitForIdle(int timeout_ms) {
 }
 
 void TrainingController::onWorkerStopped(bool finished, const QString& error) {
-    ns::tsan_acquire(&store_);
     if (!error.isEmpty()) {
         error_ = error;
         setState(State::Failed);

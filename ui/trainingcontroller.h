@@ -58,7 +58,11 @@ Q_SIGNALS:
     void stateChanged(nsui::TrainingController::State state);
     void failed(const QString& message);
 
+protected:
+    void customEvent(QEvent* e) override;  // the worker's hand-offs (ui/handoff.h)
+
 private:
+    friend class TrainingWorker;
     void setState(State s);
     void start(bool paused);
     void onWorkerStopped(bool finished, const QString& error);
@@ -74,22 +78,22 @@ private:
     std::mutex trainer_mu_;
 };
 
-// Lives in the worker thread.
+// Lives in the worker thread. The controller hands it a trainer and it hands back how training
+// ended, both through HandOffEvent (ui/handoff.h), never through queued signals.
 class TrainingWorker : public QObject {
     Q_OBJECT
 public:
-    TrainingWorker(RunStore& store) : store_(store) {}
+    TrainingWorker(RunStore& store, TrainingController* controller) : store_(store), controller_(controller) {}
 
-public Q_SLOTS:
-    // Builds a trainer for `e` (unless `trainer` already holds one for it) and trains until it
-    // finishes, is cancelled or fails.
+    // Trains until the trainer finishes, is cancelled or fails, then tells the controller.
     void train(std::shared_ptr<ns::Trainer> trainer);
 
-Q_SIGNALS:
-    void stopped(bool finished, const QString& error);
+protected:
+    void customEvent(QEvent* e) override;
 
 private:
     RunStore& store_;
+    TrainingController* controller_;
 };
 
 }  // namespace nsui
