@@ -45,6 +45,7 @@ private:
 };
 
 void HardeningTest::initTestCase() {
+    nstest::limit_qt_pool_for_tsan();
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName("NormScopeTests");
     QCoreApplication::setApplicationName("tst_ui_hardening");

@@ -55,6 +55,7 @@ private slots:
 };
 
 void MainWindowTest::initTestCase() {
+    nstest::limit_qt_pool_for_tsan();
     QStandardPaths::setTestModeEnabled(true);  // settings go to a test location
     QCoreApplication::setOrganizationName("NormScopeTests");
     QCoreApplication::setApplicationName("tst_ui_mainwindow");

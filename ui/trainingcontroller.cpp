@@ -5,6 +5,7 @@
 
 #include "engine/parallel.h"
 #include "engine/trainer.h"
+#include "engine/tsan.h"
 #include "ui/handoff.h"
 
 namespace nsui {
@@ -59,6 +60,10 @@ TrainingController::TrainingController(QObject* parent) : QObject(parent) {
     worker_ = new TrainingWorker(store_, this);
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    // QThread::wait() on a thread that has already finished returns through Qt's futex-based
+    // mutex alone, which TSan cannot see: the thread's last signal releases, the destructor
+    // acquires after wait(), so what the thread left behind is ordered before it is freed.
+    connect(&thread_, &QThread::finished, &thread_, [this] { ns::tsan_release(&thread_); }, Qt::DirectConnection);
     thread_.setObjectName("NormScope training");
     thread_.setStackSize(static_cast<uint>(ns::kWorkerStackBytes));  // room for Eigen's packing blocks
     thread_.start();
@@ -72,6 +77,7 @@ TrainingController::~TrainingController() {
     }
     thread_.quit();
     thread_.wait();
+    ns::tsan_acquire(&thread_);
 }
 
 void TrainingController::setExperiment(const ns::Experiment& e) {
