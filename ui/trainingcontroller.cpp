@@ -3,9 +3,10 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 
+#include <condition_variable>
+
 #include "engine/parallel.h"
 #include "engine/trainer.h"
-#include "engine/tsan.h"
 #include "ui/handoff.h"
 
 namespace nsui {
@@ -28,6 +29,36 @@ public:
 private:
     RunStore& store_;
     const ns::Trainer& trainer_;
+};
+
+}  // namespace
+
+// The training thread's very end, told to the destructor through a std::mutex and
+// std::condition_variable, which ThreadSanitizer sees.
+//
+// Qt's threads are detached and QThread::wait() returns through Qt's futex-based mutex inside
+// libQt6Core, which TSan cannot see. When wait() finds the thread already finished, nothing TSan
+// sees orders the thread's last acts (QThreadPrivate::finish() wakes the QThread's wait condition)
+// before the QThread is destroyed, and TSan reported the wait condition's destruction as a race
+// (CI, tst_ui_mainwindow). A thread_local destructor runs after finish(), once the thread
+// function has returned; the controller's destructor waits for it after wait().
+struct ThreadEnd {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool started = false;  // set on the thread; a thread that never started never ends
+    bool ended = false;
+};
+
+namespace {
+
+struct ThreadEndNotice {
+    std::shared_ptr<ThreadEnd> end;
+    ~ThreadEndNotice() {
+        if (!end) return;
+        std::lock_guard<std::mutex> lock(end->mu);
+        end->ended = true;
+        end->cv.notify_all();
+    }
 };
 
 }  // namespace
@@ -56,14 +87,20 @@ void TrainingController::customEvent(QEvent* e) {
     if (!HandOffEvent::deliver(e)) QObject::customEvent(e);
 }
 
-TrainingController::TrainingController(QObject* parent) : QObject(parent) {
+TrainingController::TrainingController(QObject* parent)
+    : QObject(parent), thread_end_(std::make_shared<ThreadEnd>()) {
     worker_ = new TrainingWorker(store_, this);
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    // QThread::wait() on a thread that has already finished returns through Qt's futex-based
-    // mutex alone, which TSan cannot see: the thread's last signal releases, the destructor
-    // acquires after wait(), so what the thread left behind is ordered before it is freed.
-    connect(&thread_, &QThread::finished, &thread_, [this] { ns::tsan_release(&thread_); }, Qt::DirectConnection);
+    connect(
+        &thread_, &QThread::started, &thread_,
+        [end = thread_end_] {  // on the new thread
+            thread_local ThreadEndNotice notice;
+            notice.end = end;
+            std::lock_guard<std::mutex> lock(end->mu);
+            end->started = true;
+        },
+        Qt::DirectConnection);
     thread_.setObjectName("NormScope training");
     thread_.setStackSize(static_cast<uint>(ns::kWorkerStackBytes));  // room for Eigen's packing blocks
     thread_.start();
@@ -77,7 +114,8 @@ TrainingController::~TrainingController() {
     }
     thread_.quit();
     thread_.wait();
-    ns::tsan_acquire(&thread_);
+    std::unique_lock<std::mutex> lock(thread_end_->mu);
+    thread_end_->cv.wait(lock, [this] { return !thread_end_->started || thread_end_->ended; });
 }
 
 void TrainingController::setExperiment(const ns::Experiment& e) {

@@ -20,6 +20,7 @@ class Trainer;
 namespace nsui {
 
 class TrainingWorker;
+struct ThreadEnd;
 
 class TrainingController : public QObject {
     Q_OBJECT
@@ -72,6 +73,7 @@ private:
     State state_ = State::Idle;
     QString error_;
     RunStore store_;
+    std::shared_ptr<ThreadEnd> thread_end_;  // declared before thread_: outlives it
     QThread thread_;
     TrainingWorker* worker_ = nullptr;
     std::shared_ptr<ns::Trainer> trainer_;  // shared with the worker
