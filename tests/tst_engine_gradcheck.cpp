@@ -199,6 +199,16 @@ void GradCheck::crossEntropy() {
     QCOMPARE(res.counted, std::int64_t(4));
 }
 
+// The whole model's check differentiates every parameter element in Release. Under the
+// sanitizers (10-20x slower: 8.5 min of a 39-min full run here) every 4th element
+// of each tensor, its last included, is checked: every configuration and code path still runs
+// under them, and the Release stage has checked every element before.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr std::size_t kElementStride = 4;
+#else
+constexpr std::size_t kElementStride = 1;
+#endif
+
 void GradCheck::model_data() {
     QTest::addColumn<NormKind>("kind");
     QTest::addColumn<NormPlacement>("placement");
@@ -274,14 +284,18 @@ void GradCheck::model() {
     const std::vector<double> analytic = m.grads();
     auto loss = [&] { return m.forward(ids.data(), targets.data(), B, T, opt).loss; };
     Worst worst;
+    decltype(worst.checked) expected = 0;
     for (const ParamInfo& t : m.tensors()) {
         if (t.is_buffer) continue;
         for (std::size_t i = 0; i < t.size; ++i) {
+            if (i % kElementStride != 0 && i + 1 != t.size) continue;
             const double num = nstest::central_difference(m.params()[t.offset + i], loss);
             worst.consider(analytic[t.offset + i], num, t.name + "[" + std::to_string(i) + "]");
+            ++expected;
         }
     }
-    QCOMPARE(worst.checked, m.num_params());
+    QCOMPARE(worst.checked, expected);
+    if (kElementStride == 1) QCOMPARE(worst.checked, m.num_params());
     report(worst);
 }
 
