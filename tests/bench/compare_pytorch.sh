@@ -2,7 +2,10 @@
 # NormScope against PyTorch on the CPU, same model, same weights, same batch, in one run:
 # the lesson model and configs S and M, Post-LN and Pre-LN. NormScope at 1 and 2 threads;
 # PyTorch (Debian's python3-torch with libopenblas0-pthread) at its best of 1 or 2 threads,
-# with and without OPENBLAS_NUM_THREADS=1. Median step time (forward, backward, Adam) of
+# with and without OPENBLAS_NUM_THREADS=1, and, where the environment forces an OpenBLAS kernel
+# set (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE), also with the set OpenBLAS detects itself; a PyTorch
+# setting whose loss on the first batch disagrees with NormScope's is not counted (a kernel set
+# that computes wrong results must not win). Median step time (forward, backward, Adam) of
 # --steps steps after 3 warm-up steps. Also the large-SGEMM peaks of OpenBLAS, Eigen and
 # NormScope's own product. With --rounds N every measurement is taken N times, each config's
 # two sides back to back, and each side keeps its best: on a shared machine whose speed drifts
@@ -50,6 +53,12 @@ else
   echo "# PyTorch is not installed: sudo apt-get install python3-torch libopenblas0-pthread"
 fi
 IFS=, read -ra cfgs <<< "$configs"
+# OpenBLAS kernel sets to try: as the environment says, and, when it forces one, as detected.
+cores=("")
+if [ -n "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]; then
+  cores+=(detected)
+  echo "# The environment forces OpenBLAS's kernels (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}): PyTorch and OpenBLAS run both with it and without it"
+fi
 : > "$work/ns.txt"; : > "$work/torch.txt"; : > "$work/blas.txt"
 # The machine is shared: its speed drifts by tens of percent within minutes. Each round measures
 # every config's two sides one right after the other; each side keeps its best round.
@@ -72,15 +81,27 @@ JSON
       fi
       for th in 1 2; do
         for ob in "" 1; do
-          out=$(env ${ob:+OPENBLAS_NUM_THREADS=$ob} "$py" tests/bench/pytorch_bench.py "$run/" --layers "${L[$c]}" \
-                --d-model "${D[$c]}" --heads "${H[$c]}" --d-ff "${F[$c]}" --placement "$pl" --threads "$th" --steps "$steps")
-          echo "$out" | "$py" -c 'import json,sys; d=json.load(sys.stdin); print(sys.argv[1], sys.argv[2], "%.2f" % d["ms"], sys.argv[3], "%.5f / %.5f" % (d["loss_normscope"], d["loss_torch"]))' \
-            "$c" "$pl" "$th thr${ob:+, OPENBLAS_NUM_THREADS=1}" >> "$work/torch.txt"
+          for core in "${cores[@]}"; do
+            out=$(env ${core:+-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE} ${ob:+OPENBLAS_NUM_THREADS=$ob} "$py" \
+                  tests/bench/pytorch_bench.py "$run/" --layers "${L[$c]}" --d-model "${D[$c]}" --heads "${H[$c]}" \
+                  --d-ff "${F[$c]}" --placement "$pl" --threads "$th" --steps "$steps")
+            echo "$out" | "$py" -c '
+import json, sys
+d = json.load(sys.stdin)
+ok = abs(d["loss_torch"] - d["loss_normscope"]) <= 1e-4 * max(1.0, abs(d["loss_normscope"]))
+print(sys.argv[1], sys.argv[2], "%.2f" % d["ms"], sys.argv[3] + ", OpenBLAS " + d["openblas_core"],
+      "ok" if ok else "WRONG", "%.5f / %.5f" % (d["loss_normscope"], d["loss_torch"]))' \
+              "$c" "$pl" "$th thr${ob:+, OPENBLAS_NUM_THREADS=1}" >> "$work/torch.txt"
+          done
         done
       done
     done
   done
-  if [ "$have_torch" = 1 ]; then "$py" tests/bench/openblas_sgemm.py >> "$work/blas.txt"; fi
+  if [ "$have_torch" = 1 ]; then
+    for core in "${cores[@]}"; do
+      env ${core:+-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE} "$py" tests/bench/openblas_sgemm.py >> "$work/blas.txt"
+    done
+  fi
 done
 # best SGEMM peaks of all rounds
 for kind in Eigen "NormScope gemm_acc"; do
@@ -91,7 +112,13 @@ for kind in Eigen "NormScope gemm_acc"; do
 done | tee "$work/peaks.txt"
 blas1=$(sed -n 's/.*"1": \([0-9.]*\).*/\1/p' "$work/blas.txt" | sort -g | tail -1 | awk '{printf "%.1f", $1}')
 blas2=$(sed -n 's/.*"2": \([0-9.]*\).*/\1/p' "$work/blas.txt" | sort -g | tail -1 | awk '{printf "%.1f", $1}')
-if [ -n "$blas2" ]; then echo "# OpenBLAS SGEMM 1536^3 (PyTorch's), best round: 1 thread $blas1, 2 threads $blas2 GFLOP/s"; fi
+if [ -n "$blas2" ]; then
+  core=$(grep -v '"error"' "$work/blas.txt" | sort -t: -k4 -g | tail -1 | sed -n 's/.*"core": "\([^"]*\)".*/\1/p')
+  echo "# OpenBLAS SGEMM 1536^3 (PyTorch's), best round and kernel set: 1 thread $blas1, 2 threads $blas2 GFLOP/s (best 2-thread figure with OpenBLAS's $core kernels)"
+fi
+if grep -q " WRONG " "$work/torch.txt"; then
+  echo "# Not counted, the loss disagreed with NormScope's:"; grep " WRONG " "$work/torch.txt" | sed 's/^/#   /'
+fi
 # NormScope's best median per config, placement and thread count
 ns_best() {  # config placement threads -> "ms GFLOP/s"
   awk -F'|' -v c="$1" -v p="$2" -v t="$3" '$2 ~ " "c" " && $3 ~ " "p" " && $4+0 == t { ms = $5 + 0; if (best == "" || ms < best) { best = ms; g = $7 + 0 } }
@@ -108,8 +135,8 @@ for c in "${cfgs[@]}"; do
       echo "| $c | $pl | $ns1 | $ns2 | - | - | - | - |"
       continue
     fi
-    IFS='|' read -r best best_setting losses < <(awk -v c="$c" -v p="$pl" '$1 == c && $2 == p {
-        ms = $3 + 0; setting = $4; for (i = 5; i <= NF - 3; ++i) setting = setting " " $i
+    IFS='|' read -r best best_setting losses < <(awk -v c="$c" -v p="$pl" '$1 == c && $2 == p && $(NF - 3) == "ok" {
+        ms = $3 + 0; setting = $4; for (i = 5; i <= NF - 4; ++i) setting = setting " " $i
         if (best == "" || ms < best) { best = ms; bs = setting; l = $(NF - 2) " / " $NF } }
       END { printf "%.2f|%s|%s\n", best, bs, l }' "$work/torch.txt")
     r1=$(awk -v a="$ns1" -v b="$best" 'BEGIN{printf "%.2fx", a/b}')

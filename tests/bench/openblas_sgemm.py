@@ -22,7 +22,8 @@ def main():
     a = (F * (n * n))(*([0.5] * (n * n)))
     b = (F * (n * n))(*([0.25] * (n * n)))
     c = (F * (n * n))()
-    out = {}
+    lib.openblas_get_corename.restype = ctypes.c_char_p
+    out = {"core": lib.openblas_get_corename().decode()}
     for threads in (1, 2):
         lib.openblas_set_num_threads(threads)
         times = []

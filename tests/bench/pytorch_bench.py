@@ -13,6 +13,7 @@ usage: pytorch_bench.py PROBE_DIR/RUN --layers L --d-model D --heads H --d-ff F 
 Prints one line of JSON.
 """
 import argparse
+import ctypes
 import json
 import math
 import struct
@@ -62,6 +63,16 @@ class Model(nn.Module):
         return self.head(h)
 
 
+def openblas_core():
+    """The OpenBLAS kernel set this process runs (OPENBLAS_CORETYPE, when set, forces one)."""
+    try:
+        lib = ctypes.CDLL("libopenblas.so.0")
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return "unknown"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("run_dir")
@@ -106,7 +117,7 @@ def main():
     n = len(times)
     median = times[n // 2] if n % 2 else 0.5 * (times[n // 2 - 1] + times[n // 2])
     print(json.dumps({"ms": median * 1e3, "loss_torch": loss0, "loss_normscope": normscope_loss,
-                      "threads": a.threads, "torch": torch.__version__}))
+                      "threads": a.threads, "torch": torch.__version__, "openblas_core": openblas_core()}))
 
 
 if __name__ == "__main__":
