@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --steps) steps="$2"; shift 2 ;;
     --configs) configs="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set /{/^#/p}' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -112,8 +112,9 @@ for kind in Eigen "NormScope gemm_acc"; do
 done | tee "$work/peaks.txt"
 blas1=$(sed -n 's/.*"1": \([0-9.]*\).*/\1/p' "$work/blas.txt" | sort -g | tail -1 | awk '{printf "%.1f", $1}')
 blas2=$(sed -n 's/.*"2": \([0-9.]*\).*/\1/p' "$work/blas.txt" | sort -g | tail -1 | awk '{printf "%.1f", $1}')
+if grep -q '"error"' "$work/blas.txt"; then sort -u "$work/blas.txt" | grep '"error"' | sed 's/^/# OpenBLAS SGEMM not counted: /'; fi
 if [ -n "$blas2" ]; then
-  core=$(grep -v '"error"' "$work/blas.txt" | sort -t: -k4 -g | tail -1 | sed -n 's/.*"core": "\([^"]*\)".*/\1/p')
+  core=$(sed -n 's/.*"core": "\([^"]*\)".*"2": \([0-9.]*\).*/\2 \1/p' "$work/blas.txt" | sort -g | tail -1 | cut -d' ' -f2-)
   echo "# OpenBLAS SGEMM 1536^3 (PyTorch's), best round and kernel set: 1 thread $blas1, 2 threads $blas2 GFLOP/s (best 2-thread figure with OpenBLAS's $core kernels)"
 fi
 if grep -q " WRONG " "$work/torch.txt"; then
@@ -138,9 +139,9 @@ for c in "${cfgs[@]}"; do
     IFS='|' read -r best best_setting losses < <(awk -v c="$c" -v p="$pl" '$1 == c && $2 == p && $(NF - 3) == "ok" {
         ms = $3 + 0; setting = $4; for (i = 5; i <= NF - 4; ++i) setting = setting " " $i
         if (best == "" || ms < best) { best = ms; bs = setting; l = $(NF - 2) " / " $NF } }
-      END { printf "%.2f|%s|%s\n", best, bs, l }' "$work/torch.txt")
-    r1=$(awk -v a="$ns1" -v b="$best" 'BEGIN{printf "%.2fx", a/b}')
-    r2=$(awk -v a="$ns2" -v b="$best" 'BEGIN{printf "%.2fx", a/b}')
+      END { if (best == "") print "-|no setting with the right loss|-"; else printf "%.2f|%s|%s\n", best, bs, l }' "$work/torch.txt")
+    r1=$(awk -v a="$ns1" -v b="$best" 'BEGIN{ if (b + 0 > 0) printf "%.2fx", a/b; else print "-" }')
+    r2=$(awk -v a="$ns2" -v b="$best" 'BEGIN{ if (b + 0 > 0) printf "%.2fx", a/b; else print "-" }')
     echo "| $c | $pl | $ns1 | $ns2 | $best ($best_setting) | $r1 | $r2 | $losses |"
   done
 done
