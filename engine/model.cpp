@@ -24,9 +24,9 @@ int Model<T>::add_tensor(const std::string& name, int layer, std::vector<std::in
     for (auto s : shape) p.size *= static_cast<std::size_t>(s);
     p.shape = std::move(shape);
     p.is_buffer = buffer;
-    std::vector<T>& store = buffer ? buffers_ : params_;
-    p.offset = store.size();
-    store.resize(store.size() + p.size, T(0));
+    std::size_t& count = buffer ? buffer_count_ : param_count_;  // allocated once, at the end
+    p.offset = count;
+    count += p.size;
     tensors_.push_back(std::move(p));
     return static_cast<int>(tensors_.size()) - 1;
 }
@@ -55,7 +55,7 @@ typename Model<T>::Norm Model<T>::make_norm(const std::string& prefix, const std
 }
 
 template <class T>
-Model<T>::Model(const ModelConfig& cfg, const Parallel& par) : cfg_(cfg), par_(par) {
+Model<T>::Model(const ModelConfig& cfg, const Parallel& par, std::uint64_t seed) : cfg_(cfg), par_(par) {
     const std::int64_t V = cfg.vocab, D = cfg.d_model, F = cfg.d_ff;
     emb_w_ = add_tensor("embedding.weight", -1, {V, D});
     if (cfg.positional == Positional::Learned) pos_w_ = add_tensor("pos_embedding.weight", -1, {cfg.max_len, D});
@@ -91,6 +91,8 @@ Model<T>::Model(const ModelConfig& cfg, const Parallel& par) : cfg_(cfg), par_(p
     if (has_final_norm_) final_norm_ = make_norm("final_norm", "final", -1);
     head_w_ = add_tensor("head.weight", -1, {V, D});
     head_b_ = add_tensor("head.bias", -1, {V});
+    params_.assign(param_count_, T(0));
+    buffers_.assign(buffer_count_, T(0));
     grads_.assign(params_.size(), T(0));
     if constexpr (use_fast_gemm<T>) {
         std::vector<int> linear = {head_w_};
@@ -107,7 +109,7 @@ Model<T>::Model(const ModelConfig& cfg, const Parallel& par) : cfg_(cfg), par_(p
         }
         wt_.assign(total, T(0));
     }
-    init(0);
+    init(seed);
 }
 
 template <class T>

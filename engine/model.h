@@ -63,7 +63,8 @@ struct StepCancelled : std::exception {
 template <class T>
 class Model {
 public:
-    Model(const ModelConfig& cfg, const Parallel& par);
+    // Lays the tensors out and initialises them with `seed` (see init()).
+    Model(const ModelConfig& cfg, const Parallel& par, std::uint64_t seed = 0);
 
     const ModelConfig& config() const { return cfg_; }
     const std::vector<ParamInfo>& tensors() const { return tensors_; }
@@ -166,6 +167,7 @@ private:
     const Parallel& par_;
     std::vector<ParamInfo> tensors_;
     std::vector<T> params_, grads_, buffers_;
+    std::size_t param_count_ = 0, buffer_count_ = 0;  // while the constructor lays tensors out
     std::vector<T> sinusoid_;  // (max_len, D) when positional is sinusoidal
 
     int emb_w_ = -1, pos_w_ = -1, head_w_ = -1, head_b_ = -1;

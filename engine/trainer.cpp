@@ -33,9 +33,13 @@ struct Trainer::Events {
     }
 };
 
-Trainer::Trainer(const Experiment& e, int threads)
+Trainer::Trainer(const Experiment& e, int threads, const std::atomic<bool>* abandon)
     : exp_(e), par_(threads), events_(std::make_unique<std::vector<Events>>()) {
+    auto check = [abandon] {
+        if (abandon && abandon->load()) throw BuildAbandoned();
+    };
     for (std::size_t i = 0; i < e.runs.size(); ++i) {
+        check();
         auto r = std::make_unique<Run>();
         r->index = static_cast<int>(i);
         r->spec = e.runs[i];
@@ -44,13 +48,15 @@ Trainer::Trainer(const Experiment& e, int threads)
         } catch (const ConfigError& err) {
             throw ConfigError("runs[" + std::to_string(i) + "]." + err.field(), err.reason());
         }
-        r->model = std::make_unique<Model<float>>(r->spec.model, par_);
+        // Initialised with the run's seed here, as reset() would.
+        r->model = std::make_unique<Model<float>>(r->spec.model, par_, r->spec.train.seed);
+        check();
         r->opt = std::make_unique<OptimizerState<float>>(r->spec.train, r->model->num_params());
         for (int k = 0; k < r->data->val_batches(); ++k) r->val.push_back(r->data->val_batch(k));
+        r->done = r->spec.train.steps <= 0;
         total_steps_ = std::max<long>(total_steps_, r->spec.train.steps);
         runs_.push_back(std::move(r));
     }
-    reset();
 }
 
 Trainer::~Trainer() = default;

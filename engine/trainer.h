@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -58,11 +59,19 @@ public:
     virtual void on_step_done(long /*step*/) {}
 };
 
+// Thrown by Trainer's constructor when the caller abandoned the build.
+struct BuildAbandoned : std::runtime_error {
+    BuildAbandoned() : std::runtime_error("building the models was abandoned") {}
+};
+
 class Trainer {
 public:
     // Builds every run's model, data and optimizer. Throws ConfigError when a run's data cannot
     // be made (for example a missing text file): the field is prefixed with "runs[i].".
-    Trainer(const Experiment& e, int threads);
+    // Building several large models takes a while (config M: about a second each, mostly the
+    // kernel mapping fresh memory); when `abandon` becomes true the build stops between runs
+    // and throws BuildAbandoned.
+    Trainer(const Experiment& e, int threads, const std::atomic<bool>* abandon = nullptr);
     ~Trainer();
 
     const Experiment& experiment() const { return exp_; }

@@ -60,6 +60,7 @@ private slots:
     void cancelledStepLeavesNoTrace();
     void pauseAndStep();
     void resetRestoresInitialWeights();
+    void buildCanBeAbandoned();
     void batchNormRunningStatsUpdate();
 };
 
@@ -341,6 +342,29 @@ void TrainerTest::resetRestoresInitialWeights() {
     QCOMPARE(tr.model(0).params(), initial);
     QCOMPARE(tr.current_step(), 0L);
     QVERIFY(!tr.finished());
+}
+
+// The trainer builds each model with its run's seed; the weights equal a fresh Model's with that
+// seed and those that reset() restores. A build whose caller gave up throws BuildAbandoned.
+void TrainerTest::buildCanBeAbandoned() {
+    Experiment e = tiny_experiment(5);  // Post-LN and Pre-LN
+    QCOMPARE(int(e.runs.size()), 2);
+    e.runs[1].model = e.runs[0].model;
+    e.runs[1].train.seed = e.runs[0].train.seed + 7;
+    std::atomic<bool> abandon{false};
+    Trainer tr(e, 1, &abandon);
+    QCOMPARE(tr.num_runs(), 2);
+    Parallel par(1);
+    for (int i = 0; i < 2; ++i) {
+        Model<float> fresh(e.runs[i].model, par, e.runs[i].train.seed);
+        QCOMPARE(tr.model(i).params(), fresh.params());
+    }
+    QVERIFY(tr.model(0).params() != tr.model(1).params());
+    const auto initial = tr.model(1).params();
+    tr.reset();
+    QCOMPARE(tr.model(1).params(), initial);
+    abandon = true;
+    QVERIFY_THROWS_EXCEPTION(BuildAbandoned, Trainer(e, 1, &abandon));
 }
 
 void TrainerTest::batchNormRunningStatsUpdate() {

@@ -1,6 +1,7 @@
 // The window, offscreen: it opens on the default experiment, trains in its worker thread, every
 // chart holds exactly the engine's numbers, bad input is refused and nothing is lost, Pause and
-// Step advance exactly one step, and closing while training exits cleanly.
+// Step advance exactly one step, the models are built on the worker thread, and closing while
+// training exits cleanly.
 #include <QtTest>
 
 #include <QComboBox>
@@ -50,6 +51,7 @@ private slots:
     void refusedFileKeepsExperiment();
     void saveIsAtomicAndReopens();
     void pauseAndStepAdvanceOneStep();
+    void trainerIsBuiltOnTheWorker();
     void closeWhileTrainingExitsCleanly();
     void eventLoopStaysResponsive();
 };
@@ -223,6 +225,67 @@ void MainWindowTest::pauseAndStepAdvanceOneStep() {
     c.reset();
     QCOMPARE(c.state(), TrainingController::State::Idle);
     QCOMPARE(c.store().snapshot()->step, 0L);
+}
+
+// Run does not build the models on the GUI thread: it returns at once in Preparing, and the
+// worker's trainer (or the reason it could not be built) arrives through the event loop. What
+// the user asks for meanwhile is carried out when it arrives.
+void MainWindowTest::trainerIsBuiltOnTheWorker() {
+    using S = TrainingController::State;
+    TrainingController c;
+    c.setExperiment(short_default(30));
+    c.run();
+    QCOMPARE(c.state(), S::Preparing);  // built synchronously, it would already be Running
+    QVERIFY(c.busy());
+    QVERIFY(wait_for([&] { return c.state() == S::Finished; }));
+    QCOMPARE(c.store().snapshot()->step, 30L);
+
+    // Cancelled while preparing: nothing trains, and Run then trains from step 0.
+    c.reset();
+    c.run();
+    QCOMPARE(c.state(), S::Preparing);
+    c.cancel();
+    QCOMPARE(c.state(), S::Idle);
+    QTest::qWait(200);  // the abandoned build, if it got that far, is not taken up
+    QCOMPARE(c.state(), S::Idle);
+    QCOMPARE(c.store().snapshot()->step, 0L);
+    c.run();
+    QVERIFY(wait_for([&] { return c.state() == S::Finished; }));
+    QCOMPARE(c.store().snapshot()->step, 30L);
+
+    // Paused and stepped twice while preparing: exactly two steps, then held.
+    c.reset();
+    c.run();
+    c.pause();
+    c.step();
+    c.step();
+    QCOMPARE(c.state(), S::Preparing);
+    QVERIFY(wait_for([&] { return c.store().snapshot()->step == 2 && c.heldPaused(); }));
+    QTest::qWait(100);
+    QCOMPARE(c.store().snapshot()->step, 2L);
+    QCOMPARE(c.state(), S::Paused);
+    c.reset();
+
+    // Data refused by the worker: Failed, with the engine's reason, and nothing thrown here.
+    nlohmann::json j = ns::to_json(short_default(30));
+    j["train"]["task"] = "text";
+    j["train"]["text_file"] = "/no/such/folder/corpus.txt";
+    j["model"]["causal"] = true;
+    c.setExperiment(ns::parse_experiment(j));
+    QString reported;
+    connect(&c, &TrainingController::failed, &c, [&](const QString& m) { reported = m; });
+    c.run();
+    QCOMPARE(c.state(), S::Preparing);
+    QVERIFY(wait_for([&] { return c.state() == S::Failed; }));
+    QVERIFY2(reported.contains("corpus.txt"), qPrintable(reported));
+    QCOMPARE(c.lastError(), reported);
+
+    // Destroyed while the worker builds: it waits for the worker and exits cleanly.
+    auto* d = new TrainingController;
+    d->setExperiment(short_default(30));
+    d->run();
+    QCOMPARE(d->state(), S::Preparing);
+    delete d;
 }
 
 void MainWindowTest::closeWhileTrainingExitsCleanly() {

@@ -63,6 +63,22 @@ struct ThreadEndNotice {
 
 }  // namespace
 
+void TrainingWorker::prepare(const ns::Experiment& e, int threads, std::shared_ptr<std::atomic<bool>> abandon) {
+    std::shared_ptr<ns::Trainer> t;
+    QString error;
+    try {
+        t = std::make_shared<ns::Trainer>(e, threads, abandon.get());
+    } catch (const ns::BuildAbandoned&) {
+        return;  // the controller has moved on (or is going away)
+    } catch (const std::exception& ex) {
+        error = QString::fromStdString(ex.what());
+    }
+    TrainingController* c = controller_;
+    HandOffEvent::post(c, [c, t, e, error, abandon] {
+        if (!abandon->load()) c->onPrepared(t, e, error);
+    });
+}
+
 void TrainingWorker::train(std::shared_ptr<ns::Trainer> trainer) {
     bool finished = false;
     QString error;
@@ -108,6 +124,7 @@ TrainingController::TrainingController(QObject* parent)
 }
 
 TrainingController::~TrainingController() {
+    if (abandon_) abandon_->store(true);
     {
         std::lock_guard<std::mutex> lock(trainer_mu_);
         if (trainer_) trainer_->cancel();
@@ -138,26 +155,46 @@ void TrainingController::start(bool paused) {
     std::shared_ptr<ns::Trainer> t;
     {
         std::lock_guard<std::mutex> lock(trainer_mu_);
-        if (!trainer_ || trainer_->finished()) {
-            try {
-                // Building the models is cheap next to training; the data may be refused (a
-                // text file that went missing) and is reported, not thrown.
-                trainer_ = std::make_shared<ns::Trainer>(experiment_, threads_ > 0 ? threads_ : ns::Parallel::hardware_threads());
-            } catch (const std::exception& e) {
-                error_ = QString::fromStdString(e.what());
-                setState(State::Failed);
-                Q_EMIT failed(error_);
-                return;
-            }
-            store_.reset(experiment_, trainer_->total_steps());
-        }
-        trainer_->clear_cancel();
-        if (paused) trainer_->pause();
-        else trainer_->resume();
-        t = trainer_;
+        if (trainer_ && !trainer_->finished()) t = trainer_;
+    }
+    if (t) {  // a cancelled run continues from where it stopped
+        launch(t, paused);
+        return;
+    }
+    // A new trainer: the worker builds it (models, initialisation, data), never this thread.
+    pending_ = Pending{paused, 0};
+    abandon_ = std::make_shared<std::atomic<bool>>(false);
+    setState(State::Preparing);
+    const int threads = threads_ > 0 ? threads_ : ns::Parallel::hardware_threads();
+    HandOffEvent::post(worker_, [w = worker_, e = experiment_, threads, a = abandon_] { w->prepare(e, threads, a); });
+}
+
+void TrainingController::launch(const std::shared_ptr<ns::Trainer>& t, bool paused) {
+    {
+        std::lock_guard<std::mutex> lock(trainer_mu_);
+        t->clear_cancel();
+        if (paused) t->pause();
+        else t->resume();
     }
     setState(paused ? State::Paused : State::Running);
     HandOffEvent::post(worker_, [w = worker_, t] { w->train(t); });
+}
+
+void TrainingController::onPrepared(std::shared_ptr<ns::Trainer> t, const ns::Experiment& built, const QString& error) {
+    abandon_.reset();
+    if (!t) {
+        error_ = error;
+        setState(State::Failed);
+        Q_EMIT failed(error_);
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> lock(trainer_mu_);
+        trainer_ = t;
+    }
+    store_.reset(built, t->total_steps());
+    launch(t, pending_.paused);
+    for (int i = 0; i < pending_.steps; ++i) t->request_step();
 }
 
 void TrainingController::run() {
@@ -168,8 +205,10 @@ void TrainingController::run() {
         setState(State::Running);
         return;
     }
-    case State::Running:
     case State::Preparing:
+        pending_.paused = false;
+        return;
+    case State::Running:
         return;
     default:
         start(false);
@@ -177,6 +216,7 @@ void TrainingController::run() {
 }
 
 void TrainingController::pause() {
+    if (state_ == State::Preparing) pending_.paused = true;
     if (state_ != State::Running) return;
     std::lock_guard<std::mutex> lock(trainer_mu_);
     if (trainer_) trainer_->pause();
@@ -190,13 +230,27 @@ void TrainingController::step() {
         if (trainer_) trainer_->request_step();
         return;
     }
-    if (state_ == State::Preparing) return;
+    if (state_ == State::Preparing) {
+        pending_.paused = true;
+        ++pending_.steps;
+        return;
+    }
     start(true);
+    if (state_ == State::Preparing) {
+        pending_.steps = 1;
+        return;
+    }
     std::lock_guard<std::mutex> lock(trainer_mu_);
     if (trainer_ && state_ == State::Paused) trainer_->request_step();
 }
 
 void TrainingController::cancel() {
+    if (state_ == State::Preparing) {  // the build is dropped; Run starts a new one
+        abandon_->store(true);
+        abandon_.reset();
+        setState(State::Idle);
+        return;
+    }
     std::lock_guard<std::mutex> lock(trainer_mu_);
     if (trainer_) trainer_->cancel();
 }

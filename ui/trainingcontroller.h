@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QThread>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -66,6 +67,8 @@ private:
     friend class TrainingWorker;
     void setState(State s);
     void start(bool paused);
+    void launch(const std::shared_ptr<ns::Trainer>& t, bool paused);
+    void onPrepared(std::shared_ptr<ns::Trainer> t, const ns::Experiment& built, const QString& error);
     void onWorkerStopped(bool finished, const QString& error);
 
     ns::Experiment experiment_;
@@ -78,6 +81,13 @@ private:
     TrainingWorker* worker_ = nullptr;
     std::shared_ptr<ns::Trainer> trainer_;  // shared with the worker
     std::mutex trainer_mu_;
+    // What the user asked for while the worker was building the trainer (State::Preparing),
+    // carried out when it arrives.
+    struct Pending {
+        bool paused = false;
+        int steps = 0;
+    } pending_;
+    std::shared_ptr<std::atomic<bool>> abandon_;  // the build in progress, if any
 };
 
 // Lives in the worker thread. The controller hands it a trainer and it hands back how training
@@ -87,6 +97,11 @@ class TrainingWorker : public QObject {
 public:
     TrainingWorker(RunStore& store, TrainingController* controller) : store_(store), controller_(controller) {}
 
+    // Builds the models and data of `e` (which may be refused: a text file gone missing) and
+    // hands the trainer, or the reason, back to the controller.
+    // When `abandon` becomes true (the user cancelled, the window closes) the build stops
+    // between runs and nothing is handed back.
+    void prepare(const ns::Experiment& e, int threads, std::shared_ptr<std::atomic<bool>> abandon);
     // Trains until the trainer finishes, is cancelled or fails, then tells the controller.
     void train(std::shared_ptr<ns::Trainer> trainer);
 
