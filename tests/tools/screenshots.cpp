@@ -2,6 +2,7 @@
 // a picture of every chart tab, for the README (run under Xvfb or any display; not a test).
 //
 //   build/bin/normscope-screenshots EXPERIMENT.json OUT_DIR [PREFIX]
+//   (environment: NS_SHOT_AFTER_MS, NS_SHOT_LESSON, NS_SHOT_LESSON_STEPS, NS_SHOT_LANGUAGE, NS_SHOT_PRESENT)
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
@@ -42,7 +43,11 @@ int main(int argc, char** argv) {
     w.controller().run();
     QElapsedTimer t;
     t.start();
-    while (w.controller().state() != nsui::TrainingController::State::Finished && t.elapsed() < 600000) {
+    // NS_SHOT_AFTER_MS=N: the pictures N ms after Run, training or not (the models may still be
+    // being built); otherwise once training has finished.
+    const int after = qEnvironmentVariableIsSet("NS_SHOT_AFTER_MS") ? qEnvironmentVariableIntValue("NS_SHOT_AFTER_MS") : -1;
+    while ((after < 0 ? w.controller().state() != nsui::TrainingController::State::Finished : t.elapsed() < after) &&
+           t.elapsed() < 600000) {
         QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
         QThread::msleep(5);
     }
