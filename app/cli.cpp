@@ -159,8 +159,9 @@ int train(const Args& a) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!a.quiet) {
         progress.maybe_print(true);
-        std::fprintf(stderr, "Trained %d run(s), %ld steps, in %.1f s. Files in %s/\n", trainer.num_runs(),
-                     trainer.current_step(), secs, a.out.c_str());
+        const long steps = trainer.current_step();
+        std::fprintf(stderr, "Trained %d run(s), %ld step%s, in %.1f s. Files in %s/\n", trainer.num_runs(), steps,
+                     steps == 1 ? "" : "s", secs, a.out.c_str());
     }
     return kDone;
 }
