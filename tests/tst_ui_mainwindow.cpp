@@ -4,6 +4,7 @@
 // training exits cleanly.
 #include <QtTest>
 
+#include <QAction>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -279,6 +280,29 @@ void MainWindowTest::trainerIsBuiltOnTheWorker() {
     QVERIFY(wait_for([&] { return c.state() == S::Failed; }));
     QVERIFY2(reported.contains("corpus.txt"), qPrintable(reported));
     QCOMPARE(c.lastError(), reported);
+
+    // In the window: Pause works while the models are built, and says so.
+    {
+        MainWindow w(short_default(30));
+        w.show();
+        auto* runA = w.findChild<QAction*>("runAction");
+        auto* pauseA = w.findChild<QAction*>("pauseAction");
+        auto* label = w.findChild<QLabel*>("stateLabel");
+        QVERIFY(runA && pauseA && label);
+        w.controller().run();
+        QCOMPARE(w.controller().state(), S::Preparing);
+        QVERIFY(pauseA->isEnabled());
+        QVERIFY(!runA->isEnabled());
+        pauseA->trigger();
+        QVERIFY(w.controller().startsPaused());
+        QVERIFY(!pauseA->isEnabled());
+        QVERIFY(runA->isEnabled());
+        QVERIFY2(label->text().contains("will start paused"), qPrintable(label->text()));
+        QVERIFY(wait_for([&] { return w.controller().heldPaused(); }));
+        QTest::qWait(100);
+        QCOMPARE(w.controller().store().snapshot()->step, 0L);
+        QCOMPARE(w.controller().state(), S::Paused);
+    }
 
     // Destroyed while the worker builds: it waits for the worker and exits cleanly.
     auto* d = new TrainingController;

@@ -262,7 +262,9 @@ void MainWindow::buildActions() {
     connect(stepAction_, &QAction::triggered, controller_, &TrainingController::step);
     connect(resetAction_, &QAction::triggered, controller_, &TrainingController::reset);
     connect(toggleAction_, &QAction::triggered, this, [this] {
-        if (controller_->state() == TrainingController::State::Running) controller_->pause();
+        const auto s = controller_->state();
+        if (s == TrainingController::State::Running || (s == TrainingController::State::Preparing && !controller_->startsPaused()))
+            controller_->pause();
         else controller_->run();
     });
     addAction(toggleAction_);
@@ -336,15 +338,16 @@ void MainWindow::buildStatusBar() {
 void MainWindow::updateActions() {
     using S = TrainingController::State;
     const S s = controller_->state();
-    runAction_->setEnabled(s != S::Running && s != S::Preparing && s != S::Finished && panel_->isValid());
-    pauseAction_->setEnabled(s == S::Running);
-    stepAction_->setEnabled(s != S::Finished && s != S::Preparing && panel_->isValid());
+    const bool pausedSoon = controller_->startsPaused();  // Pause or Step while the models are built
+    runAction_->setEnabled(((s != S::Running && s != S::Preparing) || pausedSoon) && s != S::Finished && panel_->isValid());
+    pauseAction_->setEnabled(s == S::Running || (s == S::Preparing && !pausedSoon));
+    stepAction_->setEnabled(s != S::Finished && panel_->isValid());
     resetAction_->setEnabled(s != S::Idle || controller_->store().snapshot()->step > 0);
     panel_->setLocked(controller_->busy());
     QString text;
     switch (s) {
     case S::Idle: text = controller_->store().snapshot()->step > 0 ? tr("Stopped") : tr("Ready"); break;
-    case S::Preparing: text = tr("Preparing"); break;
+    case S::Preparing: text = pausedSoon ? tr("Preparing (will start paused)") : tr("Preparing"); break;
     case S::Running: text = tr("Training"); break;
     case S::Paused: text = tr("Paused"); break;
     case S::Finished: text = tr("Finished"); break;

@@ -206,7 +206,10 @@ void TrainingController::run() {
         return;
     }
     case State::Preparing:
-        pending_.paused = false;
+        if (pending_.paused) {
+            pending_.paused = false;
+            Q_EMIT stateChanged(state_);  // the window's actions follow
+        }
         return;
     case State::Running:
         return;
@@ -216,7 +219,11 @@ void TrainingController::run() {
 }
 
 void TrainingController::pause() {
-    if (state_ == State::Preparing) pending_.paused = true;
+    if (state_ == State::Preparing && !pending_.paused) {
+        pending_.paused = true;
+        Q_EMIT stateChanged(state_);
+        return;
+    }
     if (state_ != State::Running) return;
     std::lock_guard<std::mutex> lock(trainer_mu_);
     if (trainer_) trainer_->pause();
@@ -231,8 +238,11 @@ void TrainingController::step() {
         return;
     }
     if (state_ == State::Preparing) {
-        pending_.paused = true;
         ++pending_.steps;
+        if (!pending_.paused) {
+            pending_.paused = true;
+            Q_EMIT stateChanged(state_);
+        }
         return;
     }
     start(true);

@@ -47,6 +47,8 @@ public:
     void showResults(const ns::Results& r);
 
     State state() const { return state_; }
+    // Preparing, and Pause or Step was asked for: training will start paused.
+    bool startsPaused() const { return state_ == State::Preparing && pending_.paused; }
     bool busy() const { return state_ == State::Running || state_ == State::Paused || state_ == State::Preparing; }
     RunStore& store() { return store_; }
     QString lastError() const { return error_; }

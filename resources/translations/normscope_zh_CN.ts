@@ -1229,7 +1229,7 @@
     </message>
     <message>
         <location filename="../../ui/mainwindow.cpp" line="211"/>
-        <location filename="../../ui/mainwindow.cpp" line="364"/>
+        <location filename="../../ui/mainwindow.cpp" line="367"/>
         <source>NormScope — %1</source>
         <translation>NormScope — %1</translation>
     </message>
@@ -1339,140 +1339,145 @@
         <translation>运行 / 暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="271"/>
+        <location filename="../../ui/mainwindow.cpp" line="273"/>
         <source>Run controls</source>
         <translation>运行控制</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="281"/>
+        <location filename="../../ui/mainwindow.cpp" line="283"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="282"/>
+        <location filename="../../ui/mainwindow.cpp" line="284"/>
         <source>&amp;Presentation mode</source>
         <translation>演示模式(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="287"/>
+        <location filename="../../ui/mainwindow.cpp" line="289"/>
         <source>Full screen, large type and thick lines for a class (F11; Esc leaves)</source>
         <translation>全屏、大字号、粗线条，适合课堂演示（F11；按 Esc 退出）</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="294"/>
+        <location filename="../../ui/mainwindow.cpp" line="296"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="296"/>
+        <location filename="../../ui/mainwindow.cpp" line="298"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="315"/>
+        <location filename="../../ui/mainwindow.cpp" line="317"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="316"/>
+        <location filename="../../ui/mainwindow.cpp" line="318"/>
         <source>&amp;About NormScope</source>
         <translation>关于 NormScope(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="332"/>
+        <location filename="../../ui/mainwindow.cpp" line="334"/>
         <source>%v / %m steps</source>
         <translation>%v / %m 步</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="346"/>
+        <location filename="../../ui/mainwindow.cpp" line="349"/>
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="346"/>
+        <location filename="../../ui/mainwindow.cpp" line="349"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="347"/>
+        <location filename="../../ui/mainwindow.cpp" line="350"/>
         <source>Preparing</source>
         <translation>准备中</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="348"/>
+        <location filename="../../ui/mainwindow.cpp" line="350"/>
+        <source>Preparing (will start paused)</source>
+        <translation>准备中（开始后暂停）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/mainwindow.cpp" line="351"/>
         <source>Training</source>
         <translation>训练中</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="349"/>
+        <location filename="../../ui/mainwindow.cpp" line="352"/>
         <source>Paused</source>
         <translation>已暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="350"/>
+        <location filename="../../ui/mainwindow.cpp" line="353"/>
         <source>Finished</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="351"/>
+        <location filename="../../ui/mainwindow.cpp" line="354"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="455"/>
+        <location filename="../../ui/mainwindow.cpp" line="458"/>
         <source>diverged at step %1 (%2)</source>
         <translation>在第 %1 步发散（%2）</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="457"/>
+        <location filename="../../ui/mainwindow.cpp" line="460"/>
         <source>step %1</source>
         <translation>第 %1 步</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="458"/>
+        <location filename="../../ui/mainwindow.cpp" line="461"/>
         <source> · loss %1</source>
         <translation> · 损失 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="461"/>
+        <location filename="../../ui/mainwindow.cpp" line="464"/>
         <source> · %1 steps/s · ETA %2 s</source>
         <translation> · %1 步/秒 · 预计还需 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="495"/>
+        <location filename="../../ui/mainwindow.cpp" line="502"/>
         <source>A headless training of %1 was interrupted (saved at %2, step %3 of %4; files in %5).</source>
         <translation>%1 的无界面训练被中断了（保存于 %2，第 %3 / %4 步；文件在 %5）。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="501"/>
+        <location filename="../../ui/mainwindow.cpp" line="508"/>
         <source>NormScope did not close cleanly. The training of %1 was saved at %2, step %3 of %4.</source>
         <translation>NormScope 上次没有正常关闭。%1 的训练已于 %2 保存，第 %3 / %4 步。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/mainwindow.cpp" line="505"/>
+        <location filename="../../ui/mainwindow.cpp" line="512"/>
         <source>(%n more after this one)</source>
         <translation>
             <numerusform>（之后还有 %n 个）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="517"/>
+        <location filename="../../ui/mainwindow.cpp" line="524"/>
         <source>Nothing was restored</source>
         <translation>没有恢复任何内容</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="532"/>
+        <location filename="../../ui/mainwindow.cpp" line="539"/>
         <source>Restored %1, step %2</source>
         <translation>已恢复 %1，第 %2 步</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="548"/>
+        <location filename="../../ui/mainwindow.cpp" line="555"/>
         <source>The experiment was not opened</source>
         <translation>未能打开实验</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="518"/>
-        <location filename="../../ui/mainwindow.cpp" line="549"/>
+        <location filename="../../ui/mainwindow.cpp" line="525"/>
+        <location filename="../../ui/mainwindow.cpp" line="556"/>
         <source>%1
 
 The current experiment is unchanged.</source>
@@ -1481,108 +1486,108 @@ The current experiment is unchanged.</source>
 当前实验保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="564"/>
+        <location filename="../../ui/mainwindow.cpp" line="571"/>
         <source>The experiment was not saved</source>
         <translation>未能保存实验</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="564"/>
-        <location filename="../../ui/mainwindow.cpp" line="608"/>
+        <location filename="../../ui/mainwindow.cpp" line="571"/>
+        <location filename="../../ui/mainwindow.cpp" line="615"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="569"/>
+        <location filename="../../ui/mainwindow.cpp" line="576"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="580"/>
+        <location filename="../../ui/mainwindow.cpp" line="587"/>
         <source>Open experiment</source>
         <translation>打开实验</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="581"/>
+        <location filename="../../ui/mainwindow.cpp" line="588"/>
         <source>NormScope experiments (*.json);;All files (*)</source>
         <translation>NormScope 实验 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="590"/>
+        <location filename="../../ui/mainwindow.cpp" line="597"/>
         <source>Save experiment</source>
         <translation>保存实验</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="590"/>
+        <location filename="../../ui/mainwindow.cpp" line="597"/>
         <source>NormScope experiments (*.json)</source>
         <translation>NormScope 实验 (*.json)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="612"/>
+        <location filename="../../ui/mainwindow.cpp" line="619"/>
         <source>%1: the name must end in .png, .svg, .pdf or .csv</source>
         <translation>%1：文件名必须以 .png、.svg、.pdf 或 .csv 结尾</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="618"/>
+        <location filename="../../ui/mainwindow.cpp" line="625"/>
         <source>The chart was not exported</source>
         <translation>未能导出图表</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="619"/>
+        <location filename="../../ui/mainwindow.cpp" line="626"/>
         <source>Exported %1</source>
         <translation>已导出 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="638"/>
+        <location filename="../../ui/mainwindow.cpp" line="645"/>
         <source>The bundle was not exported</source>
         <translation>未能导出结果包</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="639"/>
+        <location filename="../../ui/mainwindow.cpp" line="646"/>
         <source>Exported %1 files to %2</source>
         <translation>已将 %1 个文件导出到 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="648"/>
+        <location filename="../../ui/mainwindow.cpp" line="655"/>
         <source>Export chart</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="649"/>
+        <location filename="../../ui/mainwindow.cpp" line="656"/>
         <source>PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;CSV data (*.csv)</source>
         <translation>PNG 图像 (*.png);;SVG 矢量图 (*.svg);;PDF 文档 (*.pdf);;CSV 数据 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="654"/>
+        <location filename="../../ui/mainwindow.cpp" line="661"/>
         <source>PNG scale</source>
         <translation>PNG 缩放倍数</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="654"/>
+        <location filename="../../ui/mainwindow.cpp" line="661"/>
         <source>Pixels per screen pixel (2 for slides, 4 for print):</source>
         <translation>每个屏幕像素对应的图像像素数（做幻灯片用 2，印刷用 4）：</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="662"/>
+        <location filename="../../ui/mainwindow.cpp" line="669"/>
         <source>Export all into folder</source>
         <translation>全部导出到文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="683"/>
+        <location filename="../../ui/mainwindow.cpp" line="690"/>
         <source>About NormScope</source>
         <translation>关于 NormScope</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="684"/>
+        <location filename="../../ui/mainwindow.cpp" line="691"/>
         <source>&lt;h3&gt;NormScope %1&lt;/h3&gt;&lt;p&gt;See, and teach, what normalization and residual connections do inside a Transformer.&lt;/p&gt;&lt;p&gt;The engine trains small Transformer encoders on the CPU with a hand-written backward pass checked against finite differences; every chart shows the engine&apos;s own numbers.&lt;/p&gt;&lt;p&gt;Built with Qt %2, Eigen and oneTBB.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;NormScope %1&lt;/h3&gt;&lt;p&gt;看清、讲清归一化和残差连接在 Transformer 内部起什么作用。&lt;/p&gt;&lt;p&gt;计算引擎在 CPU 上训练小型 Transformer 编码器，反向传播是手写的，并用有限差分做过校验；每张图表显示的都是引擎自己算出的数值。&lt;/p&gt;&lt;p&gt;基于 Qt %2、Eigen 和 oneTBB 构建。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="778"/>
+        <location filename="../../ui/mainwindow.cpp" line="785"/>
         <source>Hide this control</source>
         <translation>隐藏此控件</translation>
     </message>
     <message>
-        <location filename="../../ui/mainwindow.cpp" line="783"/>
+        <location filename="../../ui/mainwindow.cpp" line="790"/>
         <source>Show the hidden controls</source>
         <translation>显示已隐藏的控件</translation>
     </message>
