@@ -68,7 +68,7 @@ class Trainer {
 public:
     // Builds every run's model, data and optimizer. Throws ConfigError when a run's data cannot
     // be made (for example a missing text file): the field is prefixed with "runs[i].".
-    // Building several large models takes a while (config M: about a second each, mostly the
+    // Building several large models takes a while (config M: about 0.6 s each, mostly the
     // kernel mapping fresh memory); when `abandon` becomes true the build stops between runs
     // and throws BuildAbandoned.
     Trainer(const Experiment& e, int threads, const std::atomic<bool>* abandon = nullptr);
