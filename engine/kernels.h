@@ -279,7 +279,7 @@ void activation_backward(T* din, const T* dout, const T* in, std::size_t n, Acti
 // ctx[b, t, h*dh:(h+1)*dh] = softmax(q k^T / sqrt(dh) [+ causal mask]) v.
 // Caches the attention probabilities att (B, H, T, T) for backward.
 
-// Whether float attention of short sequences goes through engine/attention_fast.h (AVX-512).
+// Whether float attention goes through engine/attention_fast.h (AVX-512).
 template <class T>
 inline constexpr bool use_fast_attention = kHaveFastAttention && std::is_same_v<T, float>;
 
@@ -289,6 +289,7 @@ void attention_forward_head(T* ctx, T* att, const T* qkv, int b, int h, int Tn, 
     const int dh = D / H;
     if constexpr (use_fast_attention<T>) {
         if (fast_attention_fits(Tn, dh)) return attention_forward_head_fast(ctx, att, qkv, b, h, Tn, D, H, causal);
+        if (gemm_attention_fits(Tn, dh)) return attention_forward_head_gemm(ctx, att, qkv, b, h, Tn, D, H, causal);
     }
     const T scale = T(1) / std::sqrt(T(dh));
     const std::size_t bh = static_cast<std::size_t>(b) * H + h;
@@ -335,6 +336,8 @@ void attention_backward_head(T* dqkv, T* scratch, const T* dctx, const T* att, c
     const int dh = D / H;
     if constexpr (use_fast_attention<T>) {
         if (fast_attention_fits(Tn, dh)) return attention_backward_head_fast(dqkv, dctx, att, qkv, b, h, Tn, D, H, assign);
+        if (gemm_attention_fits(Tn, dh))
+            return attention_backward_head_gemm(dqkv, scratch, dctx, att, qkv, b, h, Tn, D, H, assign);
     }
     const T scale = T(1) / std::sqrt(T(dh));
     const std::size_t bh = static_cast<std::size_t>(b) * H + h;

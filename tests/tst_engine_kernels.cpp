@@ -244,10 +244,15 @@ void KernelsTest::floatAttention_data() {
     QTest::newRow("7 positions, heads of 20") << 2 << 7 << 60 << 3 << false;
     QTest::newRow("11 positions, heads of 40, causal") << 2 << 11 << 80 << 2 << true;
     QTest::newRow("1 position") << 1 << 1 << 12 << 3 << true;
+    // Longer sequences (the product-based kernel): configs S and M, and lengths and heads that
+    // leave partial 16-lane chunks and register blocks.
+    QTest::newRow("config S shape") << 2 << 32 << 128 << 4 << false;
+    QTest::newRow("config M shape, causal") << 2 << 64 << 256 << 8 << true;
+    QTest::newRow("17 positions, heads of 20, causal") << 1 << 17 << 60 << 3 << true;
+    QTest::newRow("37 positions, heads of 40") << 2 << 37 << 80 << 2 << false;
 }
 
-// The float attention of short sequences (engine/attention_fast.h on AVX-512, the Eigen version
-// elsewhere) against the double references, forward and backward, adding and assigning.
+// The float attention (engine/attention_fast.h on AVX-512, the Eigen version elsewhere) against the double references, forward and backward, adding and assigning.
 void KernelsTest::floatAttention() {
     QFETCH(int, threads);
     QFETCH(int, Tn);
