@@ -53,6 +53,7 @@ private slots:
     void schedules();
     void clipping();
     void lockstepSameBatchesSameInit();
+    void deterministicAcrossThreads_data();
     void deterministicAcrossThreads();
     void divergedRunIsRecorded();
     void cancelReturnsWithinOneStep();
@@ -182,8 +183,21 @@ void TrainerTest::lockstepSameBatchesSameInit() {
     QVERIFY(rec.metrics[0][0].train_loss != rec.metrics[1][0].train_loss);
 }
 
+void TrainerTest::deterministicAcrossThreads_data() {
+    QTest::addColumn<int>("seq_len");
+    QTest::newRow("8 positions") << 8;
+    QTest::newRow("24 positions (the attention kernel of longer sequences)") << 24;
+}
+
 void TrainerTest::deterministicAcrossThreads() {
+    QFETCH(int, seq_len);
     Experiment e = tiny_experiment(25);
+    e.model.max_len = seq_len;
+    e.train.seq_len = seq_len;
+    for (RunSpec& r : e.runs) {
+        r.model.max_len = seq_len;
+        r.train.seq_len = seq_len;
+    }
     e.runs[1].model.norm = NormKind::BatchNorm;  // running statistics in the picture too
     e.runs[1].model.dropout = 0.1;
     std::vector<std::string> rows[2];
