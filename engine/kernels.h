@@ -135,33 +135,38 @@ void transpose_rows(T* __restrict wt, const T* __restrict W, int O, int I, int i
         }
 }
 
-// wt: optional W transposed, (I, O) (transpose_rows); with it, float products on AVX-512 use
-// gemm_acc's kernel reading W^T by rows (Eigen's product otherwise).
+// Rows [r0, r1) of a linear layer's output, on the calling thread. wt: optional W transposed,
+// (I, O) (transpose_rows); with it, float products on AVX-512 use gemm_acc's kernel reading W^T
+// by rows (Eigen's product otherwise).
+template <class T>
+void linear_forward_rows(T* out, const T* in, const T* W, const T* b, int I, int O, std::size_t r0, std::size_t r1,
+                         const T* wt) {
+    const int n = static_cast<int>(r1 - r0);
+    if constexpr (use_fast_gemm<T>) {
+        if (wt) {
+            gemm_set(n, O, I, in + r0 * I, I, 1, wt, O, out + r0 * O, O, b);
+            return;
+        }
+    }
+    CMapR<T> w(W, O, I);
+    MapR<T> o(out + r0 * O, n, O);
+    CMapR<T> x(in + r0 * I, n, I);
+    if (b) {
+        o.rowwise() = CVecMap<T>(b, O).transpose();
+        o.noalias() += x * w.transpose();
+    } else {
+        o.noalias() = x * w.transpose();
+    }
+}
+
+// The whole layer, tile by tile of row_tile(N) rows; epi(r0, r1) on each tile once written.
 template <class T, class Epi = NoEpilogue>
 void linear_forward(T* out,                    // (N, O)
                     const T* in,               // (N, I)
                     const T* W, const T* b,    // (O, I), (O) or null
                     int N, int I, int O, const Parallel& par, const Epi& epi = Epi{}, const T* wt = nullptr) {
-    if constexpr (use_fast_gemm<T>) {
-        if (wt) {
-            par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
-                gemm_set(static_cast<int>(r1 - r0), O, I, in + r0 * I, I, 1, wt, O, out + r0 * O, O, b);
-                epi(r0, r1);
-            });
-            return;
-        }
-    }
-    CMapR<T> w(W, O, I);
     par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
-        const int n = static_cast<int>(r1 - r0);
-        MapR<T> o(out + r0 * O, n, O);
-        CMapR<T> x(in + r0 * I, n, I);
-        if (b) {
-            o.rowwise() = CVecMap<T>(b, O).transpose();
-            o.noalias() += x * w.transpose();
-        } else {
-            o.noalias() = x * w.transpose();
-        }
+        linear_forward_rows(out, in, W, b, I, O, r0, r1, wt);
         epi(r0, r1);
     });
 }

@@ -317,7 +317,8 @@ template <class Epi>
 void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
     const int N = N_, D = cfg_.d_model, F = cfg_.d_ff;
     if (blk.attention) {
-        // q, k, v tile by tile; a tile of whole sequences goes through attention right away.
+        // q, k, v tile by tile; a tile of whole sequences goes through attention, the output
+        // projection and the epilogue right away: the whole sublayer is one parallel region.
         const int Tn = T_, H = cfg_.heads;
         const bool fuse = tiles_hold_sequences();
         linear_forward(blk.qkv.data(), in, P(blk.w1), P(blk.b1), N, D, 3 * D, par_, [&](std::size_t r0, std::size_t r1) {
@@ -326,19 +327,25 @@ void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
                 for (int h = 0; h < H; ++h)
                     attention_forward_head(blk.hidden.data(), blk.att.data(), blk.qkv.data(), static_cast<int>(b), h, Tn,
                                            D, H, cfg_.causal);
+            linear_forward_rows(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), D, D, r0, r1, WT(blk.w2));
+            epi(r0, r1);
         }, WT(blk.w1));
-        if (!fuse)
+        if (!fuse) {
             attention_forward(blk.hidden.data(), blk.att.data(), blk.qkv.data(), B_, Tn, D, H, cfg_.causal, par_);
-        linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi, WT(blk.w2));
+            linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi, WT(blk.w2));
+        }
     } else {
+        // Both products, the activation between them and the epilogue on each tile of rows in
+        // turn: one parallel region.
         T* act = blk.act.data();
         const T* hid = blk.hidden.data();
         const Activation kind = cfg_.activation;
         const std::size_t f = static_cast<std::size_t>(F);
-        linear_forward(blk.hidden.data(), in, P(blk.w1), P(blk.b1), N, D, F, par_,
-                       [&](std::size_t r0, std::size_t r1) { activation_range(act, hid, r0 * f, r1 * f, kind); },
-                       WT(blk.w1));
-        linear_forward(blk.sub.data(), blk.act.data(), P(blk.w2), P(blk.b2), N, F, D, par_, epi, WT(blk.w2));
+        linear_forward(blk.hidden.data(), in, P(blk.w1), P(blk.b1), N, D, F, par_, [&](std::size_t r0, std::size_t r1) {
+            activation_range(act, hid, r0 * f, r1 * f, kind);
+            linear_forward_rows(blk.sub.data(), act, P(blk.w2), P(blk.b2), F, D, r0, r1, WT(blk.w2));
+            epi(r0, r1);
+        }, WT(blk.w1));
     }
 }
 
