@@ -60,6 +60,22 @@ inline __m512 all_max(__m512 x) {
     return _mm512_max_ps(x, _mm512_mask_permute_ps(x, 0xFFFF, x, _MM_SHUFFLE(2, 3, 0, 1)));
 }
 
+// Where one (sequence b, head h) lives in the layout above: its q (k and v follow D and 2D further)
+// and dq in qkv and dqkv, rows ld = 3D apart; its rows of ctx and dctx, D apart; its (Tn, Tn)
+// block of att. scale = 1 / sqrt(dh).
+struct Head {
+    int dh;
+    float scale;
+    std::ptrdiff_t ld, qkv, ctx, att;
+    Head(int b, int h, int Tn, int D, int H)
+        : dh(D / H),
+          scale(1.0f / std::sqrt(static_cast<float>(D / H))),
+          ld(3 * static_cast<std::ptrdiff_t>(D)),
+          qkv(static_cast<std::ptrdiff_t>(b) * Tn * ld + static_cast<std::ptrdiff_t>(h) * dh),
+          ctx(static_cast<std::ptrdiff_t>(b) * Tn * D + static_cast<std::ptrdiff_t>(h) * dh),
+          att((static_cast<std::ptrdiff_t>(b) * H + h) * Tn * Tn) {}
+};
+
 // acc[r] = sum_k A(r, k) B[k, 0..15] for r < R, A(r, k) = A[r*am + k*ak], B rows ldb apart
 // (lanes outside m read as 0).
 template <int R>
@@ -93,13 +109,14 @@ inline void transpose(float* __restrict out, const float* __restrict in, std::pt
 
 template <int R>
 void forward(float* ctx, float* att, const float* qkv, int b, int h, int D, int H, bool causal) {
-    const int dh = D / H;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
-    const std::ptrdiff_t ld = 3 * D;
-    const float* q = qkv + static_cast<std::ptrdiff_t>(b) * R * ld + h * dh;
+    const Head hd(b, h, R, D, H);
+    const int dh = hd.dh;
+    const float scale = hd.scale;
+    const std::ptrdiff_t ld = hd.ld;
+    const float* q = qkv + hd.qkv;
     const float* k = q + D;
     const float* v = q + 2 * D;
-    float* P = att + (static_cast<std::ptrdiff_t>(b) * H + h) * R * R;
+    float* P = att + hd.att;
     const __mmask16 mT = lanes(R);
     alignas(64) float kt[kFastAttentionMaxDh * 16];
     transpose<R>(kt, k, ld, dh);
@@ -114,7 +131,7 @@ void forward(float* ctx, float* att, const float* qkv, int b, int h, int D, int 
         const __m512 e = _mm512_maskz_mov_ps(valid, Eigen::internal::pexp(_mm512_maskz_sub_ps(valid, x, mx)));
         _mm512_mask_storeu_ps(P + r * R, mT, _mm512_mul_ps(e, _mm512_div_ps(_mm512_set1_ps(1.0f), all_sum(e))));
     }
-    float* o = ctx + static_cast<std::ptrdiff_t>(b) * R * D + h * dh;
+    float* o = ctx + hd.ctx;
     for (int c = 0; c < dh; c += 16) {
         const __mmask16 md = lanes(dh - c);
         __m512 acc[R];
@@ -126,18 +143,18 @@ void forward(float* ctx, float* att, const float* qkv, int b, int h, int D, int 
 template <int R>
 void backward(float* dqkv, const float* dctx, const float* att, const float* qkv, int b, int h, int D, int H,
               bool assign) {
-    const int dh = D / H;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
-    const std::ptrdiff_t ld = 3 * D;
-    const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(b) * R * ld + h * dh;
-    const float* q = qkv + off;
+    const Head hd(b, h, R, D, H);
+    const int dh = hd.dh;
+    const float scale = hd.scale;
+    const std::ptrdiff_t ld = hd.ld;
+    const float* q = qkv + hd.qkv;
     const float* k = q + D;
     const float* v = q + 2 * D;
-    float* dq = dqkv + off;
+    float* dq = dqkv + hd.qkv;
     float* dk = dq + D;
     float* dv = dq + 2 * D;
-    const float* dO = dctx + static_cast<std::ptrdiff_t>(b) * R * D + h * dh;
-    const float* P = att + (static_cast<std::ptrdiff_t>(b) * H + h) * R * R;
+    const float* dO = dctx + hd.ctx;
+    const float* P = att + hd.att;
     const __mmask16 mT = lanes(R);
     // dV = P^T dO
     for (int c = 0; c < dh; c += 16) {
@@ -247,18 +264,18 @@ inline bool gemm_attention_fits(int Tn, int dh) {
 inline void attention_forward_head_gemm(float* ctx, float* att, const float* qkv, int b, int h, int Tn, int D, int H,
                                         bool causal) {
     using namespace attention_detail;
-    const int dh = D / H;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
-    const std::ptrdiff_t ld = 3 * D;
-    const float* q = qkv + static_cast<std::ptrdiff_t>(b) * Tn * ld + h * dh;
+    const Head hd(b, h, Tn, D, H);
+    const int dh = hd.dh;
+    const std::ptrdiff_t ld = hd.ld;
+    const float* q = qkv + hd.qkv;
     const float* k = q + D;
     const float* v = q + 2 * D;
-    float* P = att + (static_cast<std::ptrdiff_t>(b) * H + h) * Tn * Tn;
+    float* P = att + hd.att;
     alignas(64) float kt[kGemmAttentionMaxTDh];
     transpose_head(kt, k, ld, Tn, dh);
     gemm_set(Tn, Tn, dh, q, ld, 1, kt, Tn, P, Tn, nullptr);  // scores, scaled in the softmax
-    for (int r = 0; r < Tn; ++r) softmax_row(P + static_cast<std::ptrdiff_t>(r) * Tn, Tn, causal ? r + 1 : Tn, scale);
-    gemm_set(Tn, dh, Tn, P, Tn, 1, v, ld, ctx + static_cast<std::ptrdiff_t>(b) * Tn * D + h * dh, D, nullptr);
+    for (int r = 0; r < Tn; ++r) softmax_row(P + static_cast<std::ptrdiff_t>(r) * Tn, Tn, causal ? r + 1 : Tn, hd.scale);
+    gemm_set(Tn, dh, Tn, P, Tn, 1, v, ld, ctx + hd.ctx, D, nullptr);
 }
 
 // As attention_backward_head in kernels.h, for any length, with dS (Tn, Tn) as scratch; needs
@@ -266,18 +283,18 @@ inline void attention_forward_head_gemm(float* ctx, float* att, const float* qkv
 inline void attention_backward_head_gemm(float* dqkv, float* dS, const float* dctx, const float* att, const float* qkv,
                                          int b, int h, int Tn, int D, int H, bool assign) {
     using namespace attention_detail;
-    const int dh = D / H;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
-    const std::ptrdiff_t ld = 3 * D;
-    const std::ptrdiff_t off = static_cast<std::ptrdiff_t>(b) * Tn * ld + h * dh;
-    const float* q = qkv + off;
+    const Head hd(b, h, Tn, D, H);
+    const int dh = hd.dh;
+    const float scale = hd.scale;
+    const std::ptrdiff_t ld = hd.ld;
+    const float* q = qkv + hd.qkv;
     const float* k = q + D;
     const float* v = q + 2 * D;
-    float* dq = dqkv + off;
+    float* dq = dqkv + hd.qkv;
     float* dk = dq + D;
     float* dv = dq + 2 * D;
-    const float* dO = dctx + static_cast<std::ptrdiff_t>(b) * Tn * D + h * dh;
-    const float* P = att + (static_cast<std::ptrdiff_t>(b) * H + h) * Tn * Tn;
+    const float* dO = dctx + hd.ctx;
+    const float* P = att + hd.att;
     // C = or += A B, as the head's gradients are assigned or added
     const auto product = [assign](int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak,
                                   const float* B, std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc) {
