@@ -171,41 +171,28 @@ void linear_forward(T* out,                    // (N, O)
     });
 }
 
-// Both gradients in one parallel region: the tiles of din's rows and of dW are independent tasks
-// of the same loop. dW is cut along its longer side (output rows when O >= I, input columns
-// otherwise), so that the operand every tile packs again is the smaller one; each tile owns its
-// part of dW, db is a task of its own: no cross-thread sum. epi(r0, r1) runs on each tile of
-// din's rows once written.
-template <class T, class Epi = NoEpilogue>
-void linear_backward(T* din,                   // (N, I) += dout W (= with assign), or null
-                     T* dW, T* db,             // (O, I) += dout^T in, (O) += sum of rows (db may be null)
-                     const T* dout,            // (N, O)
-                     const T* in, const T* W,  // (N, I), (O, I)
-                     int N, int I, int O, const Parallel& par, bool assign = false, const Epi& epi = Epi{}) {
-    const bool by_rows = O >= I;  // how dW is cut
-    const std::size_t side = by_rows ? O : I;
-    const std::size_t rt = row_tile(N), ct = col_tile(side);
-    const std::size_t n_w = (side + ct - 1) / ct;
-    const std::size_t n_b = db ? 1 : 0;
-    const std::size_t n_in = din ? (static_cast<std::size_t>(N) + rt - 1) / rt : 0;
-    par.for_each(n_w + n_b + n_in, [&](std::size_t t) {
-        if (t < n_w) {
-            const std::size_t a = t * ct, b = std::min<std::size_t>(a + ct, side);
-            const int n = static_cast<int>(b - a);
-            if constexpr (use_fast_gemm<T>) {  // dout read transposed in place
-                if (by_rows) gemm_acc(n, I, N, dout + a, 1, O, in, I, dW + a * I, I);
-                else gemm_acc(O, n, N, dout, 1, O, in + a, I, dW + a, I);
-                return;
-            }
-            CMapR<T> g(dout, N, O);
-            CMapR<T> x(in, N, I);
-            if (by_rows)  // rows [a, b) of dW
-                MapR<T>(dW + a * I, n, I).noalias() += g.middleCols(a, n).transpose() * x;
-            else  // columns [a, b) of dW
-                MapR<T>(dW, O, I).middleCols(a, n).noalias() += g.transpose() * x.middleCols(a, n);
-            return;
-        }
-        if (t < n_w + n_b) {  // db: sum of dout's rows, in order
+// A linear layer's weight gradient as tasks that each own their output: the tiles of dW, cut along
+// its longer side (output rows when O >= I, input columns otherwise, so that the operand every
+// tile reads again is the smaller one), then db as one task (no cross-thread sum). They read
+// only dout and in, so they can share a parallel region with any work that leaves those alone.
+template <class T>
+struct LinearWeightGrad {
+    T* dW = nullptr;            // (O, I) += dout^T in
+    T* db = nullptr;            // (O) += sum of dout's rows, or null
+    const T* dout = nullptr;    // (N, O)
+    const T* in = nullptr;      // (N, I)
+    int N = 0, I = 0, O = 0;
+
+    bool by_rows() const { return O >= I; }
+    std::size_t side() const { return by_rows() ? O : I; }
+    std::size_t tile() const { return col_tile(side()); }
+    std::size_t tasks() const {
+        if (!dW) return 0;
+        return (side() + tile() - 1) / tile() + (db ? 1 : 0);
+    }
+    void run(std::size_t t) const {
+        const std::size_t ct = tile(), n_w = (side() + ct - 1) / ct;
+        if (t == n_w) {  // db: sum of dout's rows, in order
             T* __restrict acc = db;
             for (int r = 0; r < N; ++r) {
                 const T* __restrict row = dout + static_cast<std::size_t>(r) * O;
@@ -213,16 +200,54 @@ void linear_backward(T* din,                   // (N, I) += dout W (= with assig
             }
             return;
         }
-        const std::size_t r0 = (t - n_w - n_b) * rt, r1 = std::min<std::size_t>(r0 + rt, N);
-        const int n = static_cast<int>(r1 - r0);
-        if constexpr (use_fast_gemm<T>) {
-            if (assign) gemm_set(n, I, O, dout + r0 * O, O, 1, W, I, din + r0 * I, I, nullptr);
-            else gemm_acc(n, I, O, dout + r0 * O, O, 1, W, I, din + r0 * I, I);
-        } else {
-            MapR<T> d(din + r0 * I, n, I);
-            if (assign) d.noalias() = CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
-            else d.noalias() += CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
+        const std::size_t a = t * ct, b = std::min<std::size_t>(a + ct, side());
+        const int n = static_cast<int>(b - a);
+        if constexpr (use_fast_gemm<T>) {  // dout read transposed in place
+            if (by_rows()) gemm_acc(n, I, N, dout + a, 1, O, in, I, dW + a * I, I);
+            else gemm_acc(O, n, N, dout, 1, O, in + a, I, dW + a, I);
+            return;
         }
+        CMapR<T> g(dout, N, O);
+        CMapR<T> x(in, N, I);
+        if (by_rows())  // rows [a, b) of dW
+            MapR<T>(dW + a * I, n, I).noalias() += g.middleCols(a, n).transpose() * x;
+        else  // columns [a, b) of dW
+            MapR<T>(dW, O, I).middleCols(a, n).noalias() += g.transpose() * x.middleCols(a, n);
+    }
+};
+
+// Rows [r0, r1) of a linear layer's input gradient: din (N, I) += dout W (= with assign).
+template <class T>
+void linear_input_grad_rows(T* din, const T* dout, const T* W, int I, int O, std::size_t r0, std::size_t r1,
+                            bool assign) {
+    const int n = static_cast<int>(r1 - r0);
+    if constexpr (use_fast_gemm<T>) {
+        if (assign) gemm_set(n, I, O, dout + r0 * O, O, 1, W, I, din + r0 * I, I, nullptr);
+        else gemm_acc(n, I, O, dout + r0 * O, O, 1, W, I, din + r0 * I, I);
+    } else {
+        MapR<T> d(din + r0 * I, n, I);
+        if (assign) d.noalias() = CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
+        else d.noalias() += CMapR<T>(dout + r0 * O, n, O) * CMapR<T>(W, O, I);
+    }
+}
+
+// Both gradients in one parallel region: the weight gradient's tasks and the tiles of din's rows
+// (row_tile(N)) are independent tasks of the same loop. epi(r0, r1) runs on each tile of din's
+// rows once written.
+template <class T, class Epi = NoEpilogue>
+void linear_backward(T* din,                   // (N, I) += dout W (= with assign), or null
+                     T* dW, T* db,             // (O, I) += dout^T in, (O) += sum of rows (db may be null)
+                     const T* dout,            // (N, O)
+                     const T* in, const T* W,  // (N, I), (O, I)
+                     int N, int I, int O, const Parallel& par, bool assign = false, const Epi& epi = Epi{}) {
+    const LinearWeightGrad<T> wg{dW, db, dout, in, N, I, O};
+    const std::size_t rt = row_tile(N);
+    const std::size_t n_w = wg.tasks();
+    const std::size_t n_in = din ? (static_cast<std::size_t>(N) + rt - 1) / rt : 0;
+    par.for_each(n_w + n_in, [&](std::size_t t) {
+        if (t < n_w) return wg.run(t);
+        const std::size_t r0 = (t - n_w) * rt, r1 = std::min<std::size_t>(r0 + rt, N);
+        linear_input_grad_rows(din, dout, W, I, O, r0, r1, assign);
         epi(r0, r1);
     });
 }
@@ -548,6 +573,81 @@ void split_rows_cols(int N, int D, const Parallel& par, const Rows& rows, const 
     });
 }
 
+// Whether a norm's backward is a row part and a feature part with nothing after them (what a
+// backward that runs a block's rows end to end needs): the row-wise norms but DyT, whose alpha
+// is summed over features once all of them are done.
+inline bool norm_backward_splits(NormKind kind) {
+    return kind == NormKind::None || kind == NormKind::LayerNorm || kind == NormKind::LayerNormStd ||
+           kind == NormKind::RMSNorm;
+}
+
+// Rows [r0, r1) of the input gradient of a norm for which norm_backward_splits(kind):
+// din (+)= d(norm)/d(in) applied to dout.
+template <class T>
+void norm_backward_rows(T* din, const T* dout, const NormCache<T>& cache, const T* in, const T* gamma,
+                        NormKind kind, int D, std::size_t r0, std::size_t r1, bool assign) {
+    if (kind == NormKind::None) {
+        T* __restrict dx = din;
+        const T* __restrict dy = dout;
+        if (assign)
+            for (std::size_t i = r0 * D; i < r1 * D; ++i) dx[i] = dy[i];
+        else
+            for (std::size_t i = r0 * D; i < r1 * D; ++i) dx[i] += dy[i];
+        return;
+    }
+    if (assign) std::fill(din + r0 * D, din + r1 * D, T(0));
+    const T* __restrict g = gamma;
+    for (std::size_t r = r0; r < r1; ++r) {
+        const T* __restrict x = in + r * D;
+        const T* __restrict dy = dout + r * D;
+        T* __restrict dx = din + r * D;
+        const T m = cache.mean[r], rs = cache.rstd[r];
+        // sums of dxhat and dxhat * xhat
+        const T sum_g = lane_sum<T>(D, [&](int d) { return dy[d] * g[d]; });
+        const T sum_gx = lane_sum<T>(D, [&](int d) { return dy[d] * g[d] * (x[d] - m) * rs; });
+        if (kind == NormKind::LayerNorm) {
+            // dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
+            const T mg = sum_g / T(D), mgx = sum_gx / T(D);
+            for (int d = 0; d < D; ++d) dx[d] += rs * (dy[d] * g[d] - mg - (x[d] - m) * rs * mgx);
+        } else if (kind == NormKind::RMSNorm) {
+            // dx = rrms * (dxhat - xhat * mean(dxhat * xhat))
+            const T mgx = sum_gx / T(D);
+            for (int d = 0; d < D; ++d) dx[d] += rs * (dy[d] * g[d] - x[d] * rs * mgx);
+        } else {
+            // y = g (x - m) / (s + eps), s unbiased std:
+            // dx = r (dxhat - mean(dxhat)) - r * sum(dxhat * xhat) * c / ((D-1) s)
+            const T sd = cache.stdev[r];
+            const T mg = sum_g / T(D);
+            const T k = (sd > T(0) && D > 1) ? rs * sum_gx / (T(D - 1) * sd) : T(0);
+            for (int d = 0; d < D; ++d) dx[d] += rs * (dy[d] * g[d] - mg) - k * (x[d] - m);
+        }
+    }
+}
+
+// Features [d0, d1) (at most kColTile) of the gain and bias gradients of a norm for which
+// norm_backward_splits(kind), summed over all N rows in order in local lanes.
+template <class T>
+void norm_backward_cols(const NormWeights<T>& dw, const T* dout, const NormCache<T>& cache, const T* in,
+                        NormKind kind, int N, int D, std::size_t d0, std::size_t d1) {
+    if (kind == NormKind::None) return;
+    const bool centred = kind != NormKind::RMSNorm;
+    T acc_g[kColTile] = {}, acc_b[kColTile] = {};
+    const std::size_t n = d1 - d0;
+    for (int r = 0; r < N; ++r) {
+        const T m = cache.mean[r], rs = cache.rstd[r];
+        const T* __restrict dy = dout + static_cast<std::size_t>(r) * D + d0;
+        const T* __restrict x = in + static_cast<std::size_t>(r) * D + d0;
+        for (std::size_t j = 0; j < n; ++j) {
+            acc_g[j] += dy[j] * (x[j] - m) * rs;
+            acc_b[j] += dy[j];
+        }
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+        dw.gamma[d0 + j] += acc_g[j];
+        if (centred) dw.beta[d0 + j] += acc_b[j];
+    }
+}
+
 // assign: din = gradient instead of +=. epi(r0, r1) runs on rows of din once they are final
 // (inside the row tasks; BatchNorm, which works by features, runs it in a loop of its own).
 template <class T, class Epi = NoEpilogue>
@@ -565,12 +665,7 @@ void norm_backward(T* din,                      // (N, D) +=
     switch (kind) {
     case NormKind::None:
         par.for_tiles(N, kRowTile, [&](std::size_t r0, std::size_t r1) {
-            T* __restrict dx = din;
-            const T* __restrict dy = dout;
-            if (assign)
-                for (std::size_t i = r0 * D; i < r1 * D; ++i) dx[i] = dy[i];
-            else
-                for (std::size_t i = r0 * D; i < r1 * D; ++i) dx[i] += dy[i];
+            norm_backward_rows(din, dout, cache, in, w.gamma, kind, D, r0, r1, assign);
             epi(r0, r1);
         });
         return;
@@ -608,59 +703,12 @@ void norm_backward(T* din,                      // (N, D) +=
     }
     case NormKind::LayerNorm:
     case NormKind::LayerNormStd:
-    case NormKind::RMSNorm: {
-        const bool centred = kind != NormKind::RMSNorm;
-        const T* __restrict gamma = w.gamma;
+    case NormKind::RMSNorm:
         split_rows_cols(N, D, par, [&](std::size_t r0, std::size_t r1) {
-            clear_rows(r0, r1);
-            for (std::size_t r = r0; r < r1; ++r) {
-                const T* __restrict x = in + r * D;
-                const T* __restrict dy = dout + r * D;
-                T* __restrict dx = din + r * D;
-                const T m = cache.mean[r], rs = cache.rstd[r];
-                // sums of dxhat and dxhat * xhat
-                const T sum_g = lane_sum<T>(D, [&](int d) { return dy[d] * gamma[d]; });
-                const T sum_gx = lane_sum<T>(D, [&](int d) { return dy[d] * gamma[d] * (x[d] - m) * rs; });
-                if (kind == NormKind::LayerNorm) {
-                    // dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
-                    const T mg = sum_g / T(D), mgx = sum_gx / T(D);
-                    for (int d = 0; d < D; ++d)
-                        dx[d] += rs * (dy[d] * gamma[d] - mg - (x[d] - m) * rs * mgx);
-                } else if (kind == NormKind::RMSNorm) {
-                    // dx = rrms * (dxhat - xhat * mean(dxhat * xhat))
-                    const T mgx = sum_gx / T(D);
-                    for (int d = 0; d < D; ++d) dx[d] += rs * (dy[d] * gamma[d] - x[d] * rs * mgx);
-                } else {
-                    // y = g (x - m) / (s + eps), s unbiased std:
-                    // dx = r (dxhat - mean(dxhat)) - r * sum(dxhat * xhat) * c / ((D-1) s)
-                    const T sd = cache.stdev[r];
-                    const T mg = sum_g / T(D);
-                    const T k = (sd > T(0) && D > 1) ? rs * sum_gx / (T(D - 1) * sd) : T(0);
-                    for (int d = 0; d < D; ++d)
-                        dx[d] += rs * (dy[d] * gamma[d] - mg) - k * (x[d] - m);
-                }
-            }
+            norm_backward_rows(din, dout, cache, in, w.gamma, kind, D, r0, r1, assign);
             epi(r0, r1);
-        }, [&](std::size_t d0, std::size_t d1) {
-            // Features [d0, d1) (at most kColTile), summed over rows in order in local lanes.
-            T acc_g[kColTile] = {}, acc_b[kColTile] = {};
-            const std::size_t n = d1 - d0;
-            for (int r = 0; r < N; ++r) {
-                const T m = cache.mean[r], rs = cache.rstd[r];
-                const T* __restrict dy = dout + static_cast<std::size_t>(r) * D + d0;
-                const T* __restrict x = in + static_cast<std::size_t>(r) * D + d0;
-                for (std::size_t j = 0; j < n; ++j) {
-                    acc_g[j] += dy[j] * (x[j] - m) * rs;
-                    acc_b[j] += dy[j];
-                }
-            }
-            for (std::size_t j = 0; j < n; ++j) {
-                dw.gamma[d0 + j] += acc_g[j];
-                if (centred) dw.beta[d0 + j] += acc_b[j];
-            }
-        });
+        }, [&](std::size_t d0, std::size_t d1) { norm_backward_cols(dw, dout, cache, in, kind, N, D, d0, d1); });
         return;
-    }
     case NormKind::BatchNorm: {
         par.for_tiles(D, kColTile, [&](std::size_t d0, std::size_t d1) {
             if (assign)

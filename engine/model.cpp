@@ -239,6 +239,10 @@ void Model<T>::ensure_workspace(int B, int Tn) {
     d_c_.assign(N * D, T(0));
     d_wide_.assign(N * std::max(D, F), T(0));
     d_qkv_.assign(N * std::max(3 * D, F), T(0));
+    d_a2_.assign(N * D, T(0));
+    d_b2_.assign(N * D, T(0));
+    d_c2_.assign(N * D, T(0));
+    d_qkv2_.assign(N * std::max(3 * D, F), T(0));
     d_att_.assign(B * H * Tn * Tn, T(0));
     d_logits_.assign(N * V, T(0));
     g_x_.assign(N * D, T(0));
@@ -494,6 +498,132 @@ void Model<T>::block_bwd(Block& blk, T* dx, const T* dout, const T* x) {
 }
 
 template <class T>
+bool Model<T>::chains(const Block& blk) const {
+    if (!opt_.row_chained_backward || !tiles_hold_sequences()) return false;
+    switch (cfg_.placement) {
+    case NormPlacement::Sandwich:
+        return norm_backward_splits(blk.n_a.kind) && norm_backward_splits(blk.n_b.kind);
+    default:
+        return norm_backward_splits(blk.n_a.kind);
+    }
+}
+
+// Rows [r0, r1) of the sublayer's input gradient: din (+)= d(sublayer)/d(in) applied to dsub,
+// through the second product, attention (whole sequences: the tile holds them) or the
+// activation, and the first product. dqkv receives the first product's output gradient.
+template <class T>
+void Model<T>::sublayer_bwd_rows(Block& blk, T* din, const T* dsub, T* dqkv, std::size_t r0, std::size_t r1,
+                                 bool assign) {
+    const int D = cfg_.d_model, F = cfg_.d_ff;
+    T* wide = d_wide_.data();
+    if (blk.attention) {
+        const int Tn = T_, H = cfg_.heads;
+        linear_input_grad_rows(wide, dsub, P(blk.w2), D, D, r0, r1, true);
+        for (std::size_t b = r0 / Tn; b < r1 / Tn; ++b)
+            for (int h = 0; h < H; ++h)
+                attention_backward_head(dqkv, d_att_.data() + (b * H + h) * Tn * Tn, wide, blk.att.data(),
+                                        blk.qkv.data(), static_cast<int>(b), h, Tn, D, H, true);
+        linear_input_grad_rows(din, dqkv, P(blk.w1), D, 3 * D, r0, r1, assign);
+    } else {
+        const std::size_t f = static_cast<std::size_t>(F);
+        linear_input_grad_rows(wide, dsub, P(blk.w2), F, D, r0, r1, true);
+        activation_grad_range(dqkv, wide, blk.hidden.data(), r0 * f, r1 * f, cfg_.activation, true);
+        linear_input_grad_rows(din, dqkv, P(blk.w1), D, F, r0, r1, assign);
+    }
+}
+
+// The same gradients as block_bwd, the same operations on the same rows in the same order.
+template <class T>
+void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, int set) {
+    const int N = N_, D = cfg_.d_model, F = cfg_.d_ff;
+    const std::size_t Dz = static_cast<std::size_t>(D);
+    const T a = static_cast<T>(cfg_.residual_alpha());
+    const bool post_like = cfg_.placement == NormPlacement::Post || cfg_.placement == NormPlacement::DeepNorm;
+    const bool dropout = cfg_.dropout > 0 && opt_.mode != Mode::Eval;
+    T* da = (set ? d_a2_ : d_a_).data();
+    T* dd = (set ? d_b2_ : d_b_).data();
+    T* dc = (set ? d_c2_ : d_c_).data();
+    T* dqkv = (set ? d_qkv2_ : d_qkv_).data();
+    // The norm after the sublayer (Post-LN: after the add), whose gradients read dout.
+    const Norm* behind = post_like ? &blk.n_a : cfg_.placement == NormPlacement::Sandwich ? &blk.n_b : nullptr;
+    const T* behind_in = post_like ? blk.pre_norm.data() : blk.sub.data();
+    const T* behind_gamma = behind ? weights_of(*behind).gamma : nullptr;
+    const T* front_gamma = post_like ? nullptr : weights_of(blk.n_a).gamma;
+    // The sublayer's output gradient (after dropout), its input gradient and its forward input.
+    const T* dsub = dropout ? dd : behind ? da : dout;
+    T* sub_din = post_like ? dx : dc;
+    const T* sub_in = post_like ? x : blk.normed.data();
+
+    Deferred mine;
+    const int I2 = blk.attention ? D : F, O1 = blk.attention ? 3 * D : F;
+    mine.lin[0] = {G(blk.w2), G(blk.b2), dsub, blk.attention ? blk.hidden.data() : blk.act.data(), N, I2, D};
+    mine.lin[1] = {G(blk.w1), G(blk.b1), dqkv, sub_in, N, D, O1};
+    mine.N = N;
+    mine.D = D;
+    if (!post_like) {
+        mine.norm = &blk.n_a;
+        mine.dnorm = grads_of(blk.n_a);
+        mine.norm_dout = dc;
+        mine.norm_in = x;
+    }
+    Deferred now;  // the norm behind, in this region
+    now.N = N;
+    now.D = D;
+    if (behind) {
+        now.norm = behind;
+        now.dnorm = grads_of(*behind);
+        now.norm_dout = dout;
+        now.norm_in = behind_in;
+    }
+
+    const auto rows = [&](std::size_t r0, std::size_t r1) {
+        const std::size_t e0 = r0 * Dz, e1 = r1 * Dz;
+        if (behind) {
+            norm_backward_rows(da, dout, behind->cache, behind_in, behind_gamma, behind->kind, D, r0, r1, true);
+            if (post_like) {
+                T* __restrict o = dx;
+                const T* __restrict g = da;
+                if (cfg_.residual)
+                    for (std::size_t i = e0; i < e1; ++i) o[i] = a * g[i];
+                else
+                    std::fill(o + e0, o + e1, T(0));
+            }
+        }
+        if (dropout) {
+            const T* src = behind ? da : dout;
+            std::copy(src + e0, src + e1, dd + e0);
+            dropout_range(dd, e0, e1, cfg_.dropout, opt_.dropout_seed, opt_.step, blk.dropout_site);
+        }
+        sublayer_bwd_rows(blk, sub_din, dsub, dqkv, r0, r1, !post_like);
+        if (!post_like) {
+            norm_backward_rows(dx, dc, blk.n_a.cache, x, front_gamma, blk.n_a.kind, D, r0, r1, true);
+            if (cfg_.residual) {
+                T* __restrict o = dx;
+                const T* __restrict g = dout;
+                for (std::size_t i = e0; i < e1; ++i) o[i] += g[i];
+            }
+        }
+    };
+    const Deferred& prev = deferred_;
+    const std::size_t n_prev = prev.tasks(), n_now = now.tasks(), rt = row_tile(N);
+    const std::size_t n_rows = (static_cast<std::size_t>(N) + rt - 1) / rt;
+    par_.for_each(n_prev + n_now + n_rows, [&](std::size_t t) {
+        if (t < n_prev) return prev.run(t);
+        if (t < n_prev + n_now) return now.run(t - n_prev);
+        const std::size_t r0 = (t - n_prev - n_now) * rt;
+        rows(r0, std::min<std::size_t>(r0 + rt, N));
+    });
+    deferred_ = mine;
+}
+
+template <class T>
+void Model<T>::flush_deferred() {
+    const Deferred d = deferred_;
+    deferred_ = Deferred{};
+    par_.for_each(d.tasks(), [&](std::size_t t) { d.run(t); });
+}
+
+template <class T>
 double Model<T>::rms(const T* x, std::size_t n) {
     return n ? std::sqrt(sum_squares(x, n, sum_partials_.data(), par_) / static_cast<double>(n)) : 0.0;
 }
@@ -570,31 +700,58 @@ void Model<T>::backward() {
     // gradient wrt the head's input
     const T* head_in = has_final_norm_ ? final_out_.data() : hs_.back().data();
     linear_backward(g_x_.data(), G(head_w_), G(head_b_), d_logits_.data(), head_in, P(head_w_), N_, D, V, par_, true);
-    std::vector<T>* cur = &g_x_;
-    std::vector<T>* other = &g_y_;
+    // Gradients of hidden states rotate through three buffers: a block writes dx into the one
+    // that is neither its dout nor the previous block's dout (which that block's deferred tasks
+    // may still read).
+    T* const bufs[3] = {g_x_.data(), g_y_.data(), g_mid_.data()};
+    T* cur = bufs[0];
+    T* last = nullptr;  // the previous block's dout
+    const auto fresh = [&] {
+        for (T* b : bufs)
+            if (b != cur && b != last) return b;
+        return bufs[0];  // not reached
+    };
     if (has_final_norm_) {
-        norm_bwd(final_norm_, other->data(), cur->data(), hs_.back().data(), true);
-        std::swap(cur, other);
+        T* out = fresh();
+        norm_bwd(final_norm_, out, cur, hs_.back().data(), true);
+        cur = out;
     }
     const std::size_t L = layers_.size();
     probes_.grad_rms.assign(L + 1, 0.0);
     const bool probe = opt_.collect_probes;
-    if (probe) probes_.grad_rms[L] = rms(cur->data(), ND);
+    if (probe) probes_.grad_rms[L] = rms(cur, ND);
+    deferred_ = Deferred{};
+    chained_blocks_ = 0;
+    int set = 0;
+    const auto block = [&](Block& blk, const T* x) {
+        check_cancel();
+        T* out = fresh();
+        if (chains(blk)) {
+            block_bwd_chained(blk, out, cur, x, set);
+            set ^= 1;
+            ++chained_blocks_;
+        } else {
+            flush_deferred();
+            block_bwd(blk, out, cur, x);
+        }
+        last = cur;
+        cur = out;
+    };
     for (std::size_t li = L; li-- > 0;) {
         Layer& l = layers_[li];
-        check_cancel();
-        block_bwd(l.ffn, g_mid_.data(), cur->data(), l.mid.data());
-        check_cancel();
-        block_bwd(l.attn, other->data(), g_mid_.data(), hs_[li].data());
-        std::swap(cur, other);
-        if (probe) probes_.grad_rms[li] = rms(cur->data(), ND);
+        block(l.ffn, l.mid.data());
+        block(l.attn, hs_[li].data());
+        if (probe) probes_.grad_rms[li] = rms(cur, ND);
     }
+    flush_deferred();
+    last = nullptr;
     if (has_emb_norm_) {
-        norm_bwd(emb_norm_, other->data(), cur->data(), emb_raw_.data(), true);
-        std::swap(cur, other);
+        T* out = fresh();
+        norm_bwd(emb_norm_, out, cur, emb_raw_.data(), true);
+        cur = out;
     }
     const T scale = cfg_.embedding_scale_sqrt_d ? static_cast<T>(std::sqrt(static_cast<double>(D))) : T(1);
-    embedding_backward(G(emb_w_), pos_w_ >= 0 ? G(pos_w_) : nullptr, cur->data(), ids_.data(), scale, B_, T_, D, par_);
+    embedding_backward(G(emb_w_), pos_w_ >= 0 ? G(pos_w_) : nullptr, cur, ids_.data(), scale, B_, T_, D, par_);
 }
 
 template class Model<float>;

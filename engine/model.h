@@ -54,6 +54,10 @@ struct ForwardOptions {
     // so that a step on a large model stops within one block's work. Nothing but activations,
     // gradients and (Train mode) BatchNorm's running statistics has changed at that point.
     const std::atomic<bool>* cancel = nullptr;
+    // Backward runs blocks row-chained where it can (Model::block_bwd_chained); false runs every
+    // operation over all rows in turn, the reference the chained form is tested against. Both
+    // give the same bits.
+    bool row_chained_backward = true;
 };
 
 struct StepCancelled : std::exception {
@@ -91,6 +95,8 @@ public:
 
     const std::vector<T>& logits() const { return logits_; }  // (B*T, V) of the last forward
     const ModelProbes& probes() const { return probes_; }      // filled when collect_probes
+    // How many blocks the last backward ran row-chained (ForwardOptions::row_chained_backward).
+    int chained_blocks() const { return chained_blocks_; }
 
     // Copy weights (and buffers) from another model with the same config (float <-> double).
     template <class U>
@@ -158,6 +164,18 @@ private:
     // normed: (Pre-LN) blk.normed already holds this block's norm of x (the previous block's Then).
     void block_fwd(Block& blk, T* out, const T* x, Then then = {}, bool normed = false);
     void block_bwd(Block& blk, T* dx, const T* dout, const T* x);
+    // The row-chained backward of a block: one parallel region runs, for each tile of rows, the
+    // whole chain from dout to dx (norm, dropout, both products, attention or the activation),
+    // together with the gain and bias gradients of the norm after the sublayer and the weight
+    // gradients the previous chained block left (deferred_). The block's own weight gradients,
+    // and those of the norm in front of the sublayer, read what its rows wrote: they go to
+    // deferred_, for the next region. set (0 or 1) picks the block's gradient scratch, so that
+    // the next block's rows leave what the deferred tasks read alone; dx must not be the
+    // previous chained block's dout.
+    bool chains(const Block& blk) const;
+    void block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, int set);
+    void sublayer_bwd_rows(Block& blk, T* din, const T* dsub, T* dqkv, std::size_t r0, std::size_t r1, bool assign);
+    void flush_deferred();
     double rms(const T* x, std::size_t n);
     // Whether each tile of the linear layers' rows holds whole sequences, so that attention can
     // run inside the tile that produced (or consumes) them.
@@ -188,6 +206,32 @@ private:
     std::vector<std::uint8_t> row_hit_;
     LossResult loss_;
     std::vector<T> d_a_, d_b_, d_c_, d_wide_, d_qkv_, d_att_, d_logits_;  // backward scratch
+    std::vector<T> d_a2_, d_b2_, d_c2_, d_qkv2_;  // the second set of the row-chained backward
+    // Tasks a row-chained block left for the next parallel region: its two weight gradients and
+    // the gain and bias gradients of a norm (none when norm is null).
+    struct Deferred {
+        LinearWeightGrad<T> lin[2];
+        const Norm* norm = nullptr;
+        NormWeights<T> dnorm;
+        const T* norm_dout = nullptr;
+        const T* norm_in = nullptr;
+        int N = 0, D = 0;
+        std::size_t norm_tasks() const {
+            return norm && norm->kind != NormKind::None ? (static_cast<std::size_t>(D) + kColTile - 1) / kColTile : 0;
+        }
+        std::size_t tasks() const { return lin[0].tasks() + lin[1].tasks() + norm_tasks(); }
+        void run(std::size_t t) const {
+            if (t < lin[0].tasks()) return lin[0].run(t);
+            t -= lin[0].tasks();
+            if (t < lin[1].tasks()) return lin[1].run(t);
+            t -= lin[1].tasks();
+            const std::size_t d0 = t * kColTile;
+            norm_backward_cols(dnorm, norm_dout, norm->cache, norm_in, norm->kind, N, D, d0,
+                               std::min<std::size_t>(d0 + kColTile, static_cast<std::size_t>(D)));
+        }
+    };
+    Deferred deferred_;
+    int chained_blocks_ = 0;
     std::vector<T> g_x_, g_y_, g_mid_;       // gradients of hidden states
     std::vector<T> scratch_d_;
     std::vector<double> sum_partials_;     // one per kSumTile elements of an (N, D) tensor

@@ -218,7 +218,9 @@ void GradCheck::model_data() {
     QTest::addColumn<double>("dropout");
     QTest::addColumn<int>("seqLen");
     // seqLen 4 divides the product tiles: attention runs inside the q/k/v and context-gradient
-    // tiles (the path of every built-in model); seqLen 5 does not: attention in its own loop.
+    // tiles, and backward runs each block row-chained but with BatchNorm and DyT (the path of
+    // every built-in model); seqLen 5 does not: attention in its own loop, every operation of
+    // backward over all rows in turn.
     for (auto [kn, kind] : kNormKinds)
         for (auto [pn, placement] : kPlacements)
             for (bool residual : {true, false})
@@ -238,6 +240,8 @@ void GradCheck::model_data() {
     // Dropout: a fixed mask (same seed and step) is part of the function being differentiated.
     QTest::newRow("layernorm/post/dropout") << NormKind::LayerNorm << NormPlacement::Post << true << false << false << 0.2 << 4;
     QTest::newRow("rmsnorm/sandwich/dropout") << NormKind::RMSNorm << NormPlacement::Sandwich << true << true << true << 0.2 << 5;
+    QTest::newRow("layernorm/pre/dropout") << NormKind::LayerNorm << NormPlacement::Pre << true << true << false << 0.2 << 4;
+    QTest::newRow("rmsnorm/sandwich/dropout/T4") << NormKind::RMSNorm << NormPlacement::Sandwich << true << false << true << 0.2 << 4;
 }
 
 void GradCheck::model() {

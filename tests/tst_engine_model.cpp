@@ -55,6 +55,8 @@ private slots:
     void batchNormEvalUsesRunningStats();
     void threadsBitIdentical_data();
     void threadsBitIdentical();
+    void rowChainedBackwardMatchesReference_data();
+    void rowChainedBackwardMatchesReference();
     void probesMatchDirectComputation();
     void initialisation();
     void parameterNames();
@@ -249,6 +251,75 @@ void ModelTest::threadsBitIdentical() {
         QVERIFY(same_bits(m1.buffers(), m2.buffers()));
         QVERIFY(m1.probes().grad_rms == m2.probes().grad_rms);
         QVERIFY(m1.probes().norms.front().var_in == m2.probes().norms.front().var_in);
+    }
+}
+
+void ModelTest::rowChainedBackwardMatchesReference_data() {
+    QTest::addColumn<NormKind>("kind");
+    QTest::addColumn<NormPlacement>("placement");
+    QTest::addColumn<double>("dropout");
+    QTest::addColumn<int>("seqLen");
+    QTest::addColumn<int>("chained");  // blocks of the 2 layers expected to run row-chained
+    QTest::newRow("layernorm/post") << NormKind::LayerNorm << NormPlacement::Post << 0.0 << 16 << 4;
+    QTest::newRow("layernorm/post/dropout") << NormKind::LayerNorm << NormPlacement::Post << 0.1 << 16 << 4;
+    QTest::newRow("layernorm/pre") << NormKind::LayerNorm << NormPlacement::Pre << 0.0 << 16 << 4;
+    QTest::newRow("layernorm_std/pre/dropout") << NormKind::LayerNormStd << NormPlacement::Pre << 0.1 << 16 << 4;
+    QTest::newRow("rmsnorm/sandwich/dropout") << NormKind::RMSNorm << NormPlacement::Sandwich << 0.1 << 16 << 4;
+    QTest::newRow("none/deepnorm") << NormKind::None << NormPlacement::DeepNorm << 0.0 << 16 << 4;
+    QTest::newRow("rmsnorm/pre/T32") << NormKind::RMSNorm << NormPlacement::Pre << 0.0 << 32 << 4;
+    // Not chained: BatchNorm and DyT need all rows between their two parts; 24 positions do
+    // not fit the 64-row tiles whole.
+    QTest::newRow("batchnorm/post") << NormKind::BatchNorm << NormPlacement::Post << 0.0 << 16 << 0;
+    QTest::newRow("dyt/pre") << NormKind::DyT << NormPlacement::Pre << 0.0 << 16 << 0;
+    QTest::newRow("layernorm/post/T24") << NormKind::LayerNorm << NormPlacement::Post << 0.0 << 24 << 0;
+}
+
+// The row-chained backward runs the same operations on the same rows as the reference (every
+// operation over all rows in turn): the gradients must agree to the bit, at 1 and 2 threads.
+void ModelTest::rowChainedBackwardMatchesReference() {
+    QFETCH(NormKind, kind);
+    QFETCH(NormPlacement, placement);
+    QFETCH(double, dropout);
+    QFETCH(int, seqLen);
+    QFETCH(int, chained);
+    ModelConfig c = small_config(kind, placement);
+    c.layers = 2;
+    c.d_model = 48;
+    c.heads = 4;
+    c.d_ff = 96;
+    c.max_len = 32;
+    c.causal = true;
+    c.embedding_norm = true;
+    c.dropout = dropout;
+    const int B = 12;  // 12 x 16 = 192 rows: three row tiles
+    const Batch b = batch_for(c, B, seqLen, 6);
+    for (int threads : {1, 2}) {
+        Parallel par(threads);
+        Model<float> mc(c, par), mr(c, par);
+        mc.init(13);
+        mr.init(13);
+        ForwardOptions opt;
+        opt.mode = Mode::Train;
+        opt.collect_probes = true;
+        opt.dropout_seed = 4;
+        ForwardOptions ref = opt;
+        ref.row_chained_backward = false;
+        for (int step = 0; step < 2; ++step) {
+            opt.step = ref.step = step;
+            mc.zero_grad();
+            mr.zero_grad();
+            mc.forward(b.ids.data(), b.targets.data(), B, seqLen, opt);
+            mr.forward(b.ids.data(), b.targets.data(), B, seqLen, ref);
+            mc.backward();
+            mr.backward();
+            QCOMPARE(mc.chained_blocks(), chained);
+            QCOMPARE(mr.chained_blocks(), 0);
+            QVERIFY2(same_bits(mc.grads(), mr.grads()), qPrintable(QString("threads %1 step %2").arg(threads).arg(step)));
+            QVERIFY(mc.probes().grad_rms == mr.probes().grad_rms);
+            bool any = false;
+            for (float g : mc.grads()) any = any || g != 0.0f;
+            QVERIFY(any);
+        }
     }
 }
 
