@@ -607,11 +607,14 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
     const Deferred& prev = deferred_;
     const std::size_t n_prev = prev.tasks(), n_now = now.tasks(), rt = row_tile(N);
     const std::size_t n_rows = (static_cast<std::size_t>(N) + rt - 1) / rt;
-    par_.for_each(n_prev + n_now + n_rows, [&](std::size_t t) {
+    par_.for_each(n_rows + n_prev + n_now, [&](std::size_t t) {
+        if (t < n_rows) {
+            const std::size_t r0 = t * rt;
+            return rows(r0, std::min<std::size_t>(r0 + rt, N));
+        }
+        t -= n_rows;
         if (t < n_prev) return prev.run(t);
-        if (t < n_prev + n_now) return now.run(t - n_prev);
-        const std::size_t r0 = (t - n_prev - n_now) * rt;
-        rows(r0, std::min<std::size_t>(r0 + rt, N));
+        now.run(t - n_prev);
     });
     deferred_ = mine;
 }
