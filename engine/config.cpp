@@ -543,7 +543,8 @@ double estimate_training_bytes(const ModelConfig& m, const TrainConfig& t) {
                              + 4 * 2 * D;          // up to four norms with gain and bias
     const double params = V * D + positions + L * per_layer + (V * D + V) + 4 * D;
     const double state = 4.0 * params * 4;  // weights, gradients, Adam m and v
-    const double activations = 4.0 * B * T * L * (12 * D + 2 * F + 2 * H * T) + 4.0 * B * T * V * 3;
+    const double activations = 4.0 * B * T * L * (12 * D + 2 * F + 2 * H * T) + 4.0 * B * T * V * 3 +
+                               4.0 * B * T * (3 * D + std::max(3 * D, F));  // the backward's second scratch set
     return state + activations;
 }
 

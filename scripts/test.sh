@@ -44,7 +44,7 @@ fi
 if want tsan; then
   echo "==> Threading and window tests under ThreadSanitizer"
   cmake --preset tsan >/dev/null
-  cmake --build --preset tsan -j "$jobs" --target tst_engine_trainer tst_engine_session tst_ui_mainwindow tst_ui_hardening normscope
+  cmake --build --preset tsan -j "$jobs" --target tst_engine_trainer tst_engine_session tst_engine_model tst_ui_mainwindow tst_ui_hardening normscope
   # history_size=7: the longest access history TSan keeps per thread (4M accesses instead of
   # 128K), so that the other side of a report can still be restored and matched against the
   # suppressions (a TBB worker's write, unrestorable with the default, was reported once).

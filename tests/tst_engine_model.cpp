@@ -267,6 +267,8 @@ void ModelTest::rowChainedBackwardMatchesReference_data() {
     QTest::newRow("rmsnorm/sandwich/dropout") << NormKind::RMSNorm << NormPlacement::Sandwich << 0.1 << 16 << 4;
     QTest::newRow("none/deepnorm") << NormKind::None << NormPlacement::DeepNorm << 0.0 << 16 << 4;
     QTest::newRow("rmsnorm/pre/T32") << NormKind::RMSNorm << NormPlacement::Pre << 0.0 << 32 << 4;
+    QTest::newRow("layernorm/sandwich") << NormKind::LayerNorm << NormPlacement::Sandwich << 0.0 << 16 << 4;
+    QTest::newRow("layernorm/deepnorm/dropout") << NormKind::LayerNorm << NormPlacement::DeepNorm << 0.1 << 16 << 4;
     // Not chained: BatchNorm and DyT need all rows between their two parts; 24 positions do
     // not fit the 64-row tiles whole.
     QTest::newRow("batchnorm/post") << NormKind::BatchNorm << NormPlacement::Post << 0.0 << 16 << 0;
