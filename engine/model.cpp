@@ -13,6 +13,22 @@ namespace {
 bool has_beta(NormKind k) { return k != NormKind::RMSNorm && k != NormKind::None; }
 bool has_gamma(NormKind k) { return k != NormKind::None; }
 
+// The residual path's share of a block's input gradient, on elements [a, b): Post-LN (and
+// DeepNorm) assign dx = w * g, g the gradient after the norm (0 without residual); Pre-LN and
+// Sandwich add dout.
+template <class T>
+void residual_grad_assign(T* __restrict dx, const T* __restrict g, T w, bool residual, std::size_t a, std::size_t b) {
+    if (residual)
+        for (std::size_t i = a; i < b; ++i) dx[i] = w * g[i];
+    else
+        std::fill(dx + a, dx + b, T(0));
+}
+template <class T>
+void residual_grad_add(T* __restrict dx, const T* __restrict g, bool residual, std::size_t a, std::size_t b) {
+    if (residual)
+        for (std::size_t i = a; i < b; ++i) dx[i] += g[i];
+}
+
 }  // namespace
 
 template <class T>
@@ -465,12 +481,7 @@ void Model<T>::block_bwd(Block& blk, T* dx, const T* dout, const T* x) {
         // d_a = norm backward; dx = a * d_a, row by row as the norm finishes them.
         T* da = d_a_.data();
         norm_bwd(blk.n_a, da, dout, blk.pre_norm.data(), true, [&](std::size_t r0, std::size_t r1) {
-            T* __restrict o = dx;
-            const T* __restrict g = da;
-            if (cfg_.residual)
-                for (std::size_t i = r0 * D; i < r1 * D; ++i) o[i] = a * g[i];
-            else
-                std::fill(o + r0 * D, o + r1 * D, T(0));
+            residual_grad_assign(dx, da, a, cfg_.residual, r0 * D, r1 * D);
         });
         dsub = da;
     } else if (cfg_.placement == NormPlacement::Sandwich) {
@@ -489,10 +500,7 @@ void Model<T>::block_bwd(Block& blk, T* dx, const T* dout, const T* x) {
     } else {
         sublayer_bwd(blk, d_c_.data(), dsub, blk.normed.data(), true);
         norm_bwd(blk.n_a, dx, d_c_.data(), x, true, [&](std::size_t r0, std::size_t r1) {
-            if (!cfg_.residual) return;
-            T* __restrict o = dx;
-            const T* __restrict g = dout;
-            for (std::size_t i = r0 * D; i < r1 * D; ++i) o[i] += g[i];
+            residual_grad_add(dx, dout, cfg_.residual, r0 * D, r1 * D);
         });
     }
 }
@@ -580,14 +588,7 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
         const std::size_t e0 = r0 * Dz, e1 = r1 * Dz;
         if (behind) {
             norm_backward_rows(da, dout, behind->cache, behind_in, behind_gamma, behind->kind, D, r0, r1, true);
-            if (post_like) {
-                T* __restrict o = dx;
-                const T* __restrict g = da;
-                if (cfg_.residual)
-                    for (std::size_t i = e0; i < e1; ++i) o[i] = a * g[i];
-                else
-                    std::fill(o + e0, o + e1, T(0));
-            }
+            if (post_like) residual_grad_assign(dx, da, a, cfg_.residual, e0, e1);
         }
         if (dropout) {
             const T* src = behind ? da : dout;
@@ -597,11 +598,7 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
         sublayer_bwd_rows(blk, sub_din, dsub, dqkv, r0, r1, !post_like);
         if (!post_like) {
             norm_backward_rows(dx, dc, blk.n_a.cache, x, front_gamma, blk.n_a.kind, D, r0, r1, true);
-            if (cfg_.residual) {
-                T* __restrict o = dx;
-                const T* __restrict g = dout;
-                for (std::size_t i = e0; i < e1; ++i) o[i] += g[i];
-            }
+            residual_grad_add(dx, dout, cfg_.residual, e0, e1);
         }
     };
     const Deferred& prev = deferred_;
