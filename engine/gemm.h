@@ -5,13 +5,15 @@
 //
 // (gemm_acc), or C = r + A B with r a row given or zeros (gemm_set: a linear layer's bias, an
 // assigned gradient; C is then never read).
-// A is read in place with any two strides (row-major, or transposed: the weight gradient reads
-// dout^T without copying it), B by rows. No packing: a 12 x 32 block of C lives in 24 vector
-// registers while k runs over blocks of 256, so each 256 x 32 panel of B is reused from L1 by
-// every 12-row block. Every C element sums its k terms in increasing order: the result depends on
-// the shapes only, never on threads. Measured against Eigen 3.4 on the linear layers' shapes of
-// configs M and lesson (one thread): 1.2-1.9x (1536^3: 183 vs 151 GFLOP/s); checked against the
-// plain references in tst_engine_kernels (floatLinear).
+// A is read with any two strides (row-major, or transposed: the weight gradient reads dout^T
+// without a transposed copy of it), B by rows. A 12 x 32 block of C lives in 24 vector registers
+// while k runs over passes of 256, so each 256 x 32 panel of B is reused from L1 by every 12-row
+// block. Small products (the lesson model's) read both operands in place; larger ones whose rows
+// lie 1 KiB or more apart first copy each panel of B, and each k pass of A in k-major blocks of
+// 12 rows, to contiguous buffers on the stack (no heap): figures in the README's speed section.
+// Every C element sums its k terms in increasing order, packed or not (tested bit for bit): the
+// result depends on the shapes only, never on threads. Checked against the plain references in
+// tst_engine_kernels (floatLinear, gemmPackedMatchesInPlace).
 #pragma once
 
 #include <algorithm>
@@ -32,16 +34,62 @@ namespace ns {
 #if defined(__AVX512F__)
 inline constexpr bool kHaveFastGemm = true;
 
+// out[c * ldo + r] = in[r * ldi + c] for r < rows, c < cols (both at most 16): a block of up to
+// 16 x 16 transposed in registers; nothing else is read or written.
+inline void transpose16(float* out, std::ptrdiff_t ldo, const float* in, std::ptrdiff_t ldi, int rows, int cols) {
+    const __mmask16 mc = cols >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << cols) - 1);
+    const __mmask16 mr = rows >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << rows) - 1);
+    __m512 r[16], t[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_maskz_loadu_ps(mc, in + i * ldi) : _mm512_setzero_ps();
+    // pairs of rows interleaved, then quadruples, then 128-bit lanes exchanged twice
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+        r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
+        r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
+        r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
+        r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+        t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+        t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
+        t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+        r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
+        r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xDD);
+    }
+#pragma GCC unroll 16
+    for (int c = 0; c < 16; ++c)
+        if (c < cols) _mm512_mask_storeu_ps(out + c * ldo, mr, r[c]);
+}
+
 namespace gemm_detail {
 
 inline constexpr int kMR = 12;   // rows of C per register block
 inline constexpr int kKC = 256;  // k per pass over a panel of B
+inline constexpr int kPackRowsA = 256;  // most rows of A packed at once
+
+// The first n of 16 lanes (none for n <= 0, all for n >= 16).
+inline __mmask16 lane_mask(int n) {
+    return n >= 16 ? __mmask16(0xFFFF) : n <= 0 ? __mmask16(0) : static_cast<__mmask16>((1u << n) - 1);
+}
 
 // Where a block of C starts from: C itself (C +=), zeros, or one row repeated (C =).
 enum class Start { C, Zero, Row };
 
 template <int R>
-inline void block(int kc, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B, std::ptrdiff_t ldb,
+[[gnu::always_inline]] inline void block(int kc, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B, std::ptrdiff_t ldb,
                   float* C, std::ptrdiff_t ldc, __mmask16 m0, __mmask16 m1, Start start, const float* row) {
     __m512 c0[R], c1[R];
     if (start != Start::C) {
@@ -88,12 +136,78 @@ inline void rows_tail(int rest, int kc, const float* A, std::ptrdiff_t am, std::
     }
 }
 
-inline void product(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B,
-                    std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc, Start first, const float* row) {
+// When to copy an operand into a contiguous buffer first. Rows of B (and, for dout^T, the rows
+// A's columns live in) that lie 1 KiB or more apart map a panel's k rows onto few L1 sets, and
+// the kernel then reads them from L2; packing pays when the panel is long and is reused by several
+// register blocks. On the lesson model's shapes everything stays in L1 and packing only costs.
+inline bool pack_b(int M, int N, int K, std::ptrdiff_t ldb) { return M >= 2 * kMR && N > 32 && K >= 128 && ldb >= 256; }
+inline bool pack_a(int M, int N, int K, std::ptrdiff_t am, std::ptrdiff_t ak) {
+    return ((am == 1 && ak >= 256) || (ak == 1 && am >= 256)) && M >= 4 * kMR && N > 32 &&
+           K >= 128;
+}
+
+// The product with B's panels (kKC x 32) and, when pack_a, A's rows of each k pass (k-major in
+// blocks of kMR) copied first. Same sums in the same order as without: C's bits do not change.
+[[gnu::noinline]] inline void product_packed(int M, int N, int K, const float* A, std::ptrdiff_t am,
+                                             std::ptrdiff_t ak, const float* B, std::ptrdiff_t ldb, float* C,
+                                             std::ptrdiff_t ldc, Start first, const float* row) {
+    alignas(64) float bpack[kKC * 32];
+    alignas(64) float apack[(kPackRowsA + kMR) * kKC];
+    const bool packA = pack_a(M, N, K, am, ak), packB = pack_b(M, N, K, ldb);
+    for (int k0 = 0; k0 == 0 || k0 < K; k0 += kKC) {  // k passes outermost: C's sums keep their order
+        const int kc = std::min(kKC, K - k0);
+        const Start start = k0 == 0 ? first : Start::C;
+        const float* Ak = A + k0 * ak;
+        if (packA) {
+            for (int i = 0; i < M; i += kMR) {
+                const int h = std::min(kMR, M - i);
+                float* dst = apack + i * kc;
+                if (am == 1) {
+                    const __mmask16 mh = lane_mask(h);
+                    for (int k = 0; k < kc; ++k)
+                        _mm512_mask_storeu_ps(dst + k * kMR, mh, _mm512_maskz_loadu_ps(mh, Ak + i + k * ak));
+                } else {
+                    for (int k = 0; k < kc; k += 16)
+                        transpose16(dst + k * kMR, kMR, Ak + i * am + k, am, h, std::min(16, kc - k));
+                }
+            }
+        }
+        for (int j = 0; j < N; j += 32) {
+            const __mmask16 m0 = lane_mask(N - j), m1 = lane_mask(N - j - 16);
+            const float* Bk = B + k0 * ldb + j;
+            std::ptrdiff_t lb = ldb;
+            if (packB) {
+                for (int k = 0; k < kc; ++k) {
+                    _mm512_store_ps(bpack + k * 32, _mm512_maskz_loadu_ps(m0, Bk + k * ldb));
+                    _mm512_store_ps(bpack + k * 32 + 16, _mm512_maskz_loadu_ps(m1, Bk + k * ldb + 16));
+                }
+                Bk = bpack;
+                lb = 32;
+            }
+            const float* r = row ? row + j : nullptr;
+            int i = 0;
+            if (packA) {  // constant strides: the broadcasts' addresses need no arithmetic
+                for (; i + kMR <= M; i += kMR)
+                    block<kMR>(kc, apack + i * kc, 1, kMR, Bk, lb, C + i * ldc + j, ldc, m0, m1, start, r);
+                if (i < M)
+                    rows_tail<kMR - 1>(M - i, kc, apack + i * kc, 1, kMR, Bk, lb, C + i * ldc + j, ldc, m0, m1, start, r);
+            } else {
+                for (; i + kMR <= M; i += kMR)
+                    block<kMR>(kc, Ak + i * am, am, ak, Bk, lb, C + i * ldc + j, ldc, m0, m1, start, r);
+                if (i < M)
+                    rows_tail<kMR - 1>(M - i, kc, Ak + i * am, am, ak, Bk, lb, C + i * ldc + j, ldc, m0, m1, start, r);
+            }
+        }
+    }
+}
+
+// The product with both operands read in place (the lesson model's shapes, and the reference the
+// packed product is tested against bit for bit).
+inline void product_in_place(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak,
+                             const float* B, std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc, Start first,
+                             const float* row) {
     for (int j = 0; j < N; j += 32) {
-        const int w = std::min(32, N - j);
-        const __mmask16 m0 = w >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << w) - 1);
-        const __mmask16 m1 = w >= 32 ? __mmask16(0xFFFF) : (w > 16 ? static_cast<__mmask16>((1u << (w - 16)) - 1) : __mmask16(0));
+        const __mmask16 m0 = lane_mask(N - j), m1 = lane_mask(N - j - 16);
         for (int k0 = 0; k0 == 0 || k0 < K; k0 += kKC) {  // once at least: C = row + (empty product)
             const int kc = std::min(kKC, K - k0);
             const float* Bk = B + k0 * ldb + j;
@@ -109,47 +223,15 @@ inline void product(int M, int N, int K, const float* A, std::ptrdiff_t am, std:
     }
 }
 
-}  // namespace gemm_detail
-
-// out[c * ldo + r] = in[r * ldi + c] for r < rows, c < cols (both at most 16): a block of up to
-// 16 x 16 transposed in registers; nothing else is read or written.
-inline void transpose16(float* out, std::ptrdiff_t ldo, const float* in, std::ptrdiff_t ldi, int rows, int cols) {
-    const __mmask16 mc = cols >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << cols) - 1);
-    const __mmask16 mr = rows >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << rows) - 1);
-    __m512 r[16], t[16];
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_maskz_loadu_ps(mc, in + i * ldi) : _mm512_setzero_ps();
-    // pairs of rows interleaved, then quadruples, then 128-bit lanes exchanged twice
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) {
-        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) {
-        r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
-        r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
-        r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
-        r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
-    }
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) {
-        t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
-        t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
-        t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
-        t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
-    }
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) {
-        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
-        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
-        r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
-        r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xDD);
-    }
-#pragma GCC unroll 16
-    for (int c = 0; c < 16; ++c)
-        if (c < cols) _mm512_mask_storeu_ps(out + c * ldo, mr, r[c]);
+inline void product(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B,
+                    std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc, Start first, const float* row) {
+    if (!pack_b(M, N, K, ldb) && !pack_a(M, N, K, am, ak))
+        return product_in_place(M, N, K, A, am, ak, B, ldb, C, ldc, first, row);
+    for (int i = 0; i < M; i += kPackRowsA)  // in slabs of at most kPackRowsA rows
+        product_packed(std::min(kPackRowsA, M - i), N, K, A + i * am, am, ak, B, ldb, C + i * ldc, ldc, first, row);
 }
+
+}  // namespace gemm_detail
 
 inline void gemm_acc(int M, int N, int K, const float* A, std::ptrdiff_t am, std::ptrdiff_t ak, const float* B,
                      std::ptrdiff_t ldb, float* C, std::ptrdiff_t ldc) {

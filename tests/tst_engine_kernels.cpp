@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -50,6 +51,8 @@ private slots:
     void crossEntropy();
     void floatLinear_data();
     void floatLinear();
+    void gemmPackedMatchesInPlace_data();
+    void gemmPackedMatchesInPlace();
     void floatAttention_data();
     void floatAttention();
 };
@@ -229,6 +232,51 @@ void KernelsTest::floatLinear() {
     for (double& v : dx2_ref) v -= 0.5;
     QVERIFY2(rel(to_d(dx2), dx2_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(dx2), dx2_ref))));
     QVERIFY(to_d(dW2) == to_d(dW));  // the same sums in the same order
+}
+
+void KernelsTest::gemmPackedMatchesInPlace_data() {
+    QTest::addColumn<int>("M");
+    QTest::addColumn<int>("N");
+    QTest::addColumn<int>("K");
+    QTest::addColumn<bool>("transposedA");
+    QTest::addColumn<int>("ld");  // A's row stride (its column stride when transposed), and B's
+    // Slabs of 256 rows and a tail, k passes with a tail that is not a multiple of 16, columns
+    // masked, tails of 12-row blocks; row-major A (packed by transposing 16 x 16 blocks) and A
+    // read across rows (the weight gradient's dout^T).
+    QTest::newRow("row-major A, 300 rows, k 300") << 300 << 70 << 300 << false << 310;
+    QTest::newRow("row-major A, 50 rows, k 128, 33 columns") << 50 << 33 << 128 << false << 256;
+    QTest::newRow("dout^T, 100 rows, k 520") << 100 << 64 << 520 << true << 310;
+    QTest::newRow("dout^T, 270 rows, k 1030, 90 columns") << 270 << 90 << 1030 << true << 1024;
+}
+
+// The packed product (engine/gemm.h) gives every element of C the bits the product that reads its
+// operands in place gives it: the same k terms summed in the same order.
+void KernelsTest::gemmPackedMatchesInPlace() {
+    QFETCH(int, M);
+    QFETCH(int, N);
+    QFETCH(int, K);
+    QFETCH(bool, transposedA);
+    QFETCH(int, ld);
+    if (!kHaveFastGemm) QSKIP("built without AVX-512: float products use Eigen");
+#if defined(__AVX512F__)
+    namespace g = gemm_detail;
+    const std::ptrdiff_t am = transposedA ? 1 : ld, ak = transposedA ? ld : 1;
+    QVERIFY(g::pack_a(M, N, K, am, ak));  // else this test would compare the in-place product with itself
+    QVERIFY(g::pack_b(M, N, K, ld));
+    const auto to_f = [](const V& v) { return std::vector<float>(v.begin(), v.end()); };
+    const std::vector<float> A = to_f(random(static_cast<std::size_t>(transposedA ? K : M) * ld, 31)),
+                             B = to_f(random(static_cast<std::size_t>(K) * ld, 32)),
+                             row = to_f(random(static_cast<std::size_t>(N), 33)),
+                             C0 = to_f(random(static_cast<std::size_t>(M) * (N + 5), 34));
+    for (const g::Start start : {g::Start::C, g::Start::Zero, g::Start::Row}) {
+        std::vector<float> packed = C0, in_place = C0;
+        const float* r = start == g::Start::Row ? row.data() : nullptr;
+        g::product(M, N, K, A.data(), am, ak, B.data(), ld, packed.data(), N + 5, start, r);
+        g::product_in_place(M, N, K, A.data(), am, ak, B.data(), ld, in_place.data(), N + 5, start, r);
+        QVERIFY(std::memcmp(packed.data(), in_place.data(), packed.size() * sizeof(float)) == 0);
+        QVERIFY(packed != C0);
+    }
+#endif
 }
 
 void KernelsTest::floatAttention_data() {
