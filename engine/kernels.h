@@ -48,8 +48,12 @@ inline constexpr std::size_t kColTile = 64;  // output features per task in weig
 // Tiles of the linear layers' products, from the shape alone (never the thread count, so results
 // stay bit-identical): about an eighth of the rows (of the output features for the weight
 // gradient), a multiple of 16, between 64 (32) and 256. Large models get large tiles, so that
-// each product packs its other operand fewer times; small ones still get several tiles.
-inline std::size_t row_tile(std::size_t rows) {
+// each product packs its other operand fewer times; small ones still get several tiles. Up to
+// 512 rows of sequences that 48 holds whole (the lesson model's 16 positions), tiles of 48 rows:
+// four full 12-row register blocks of gemm.h's kernel, and 11 tiles instead of 8 for two threads
+// to share (a tile's height never changes a row's bits: each row is computed alone).
+inline std::size_t row_tile(std::size_t rows, std::size_t seq = 0) {
+    if (rows <= 512 && seq > 0 && 48 % seq == 0) return 48;
     return std::clamp<std::size_t>((rows / 8 + 15) / 16 * 16, 64, 256);
 }
 inline std::size_t col_tile(std::size_t cols) {
@@ -164,8 +168,9 @@ template <class T, class Epi = NoEpilogue>
 void linear_forward(T* out,                    // (N, O)
                     const T* in,               // (N, I)
                     const T* W, const T* b,    // (O, I), (O) or null
-                    int N, int I, int O, const Parallel& par, const Epi& epi = Epi{}, const T* wt = nullptr) {
-    par.for_tiles(N, row_tile(N), [&](std::size_t r0, std::size_t r1) {
+                    int N, int I, int O, const Parallel& par, const Epi& epi = Epi{}, const T* wt = nullptr,
+                    std::size_t tile = 0) {  // rows per task: row_tile(N) when 0
+    par.for_tiles(N, tile ? tile : row_tile(N), [&](std::size_t r0, std::size_t r1) {
         linear_forward_rows(out, in, W, b, I, O, r0, r1, wt);
         epi(r0, r1);
     });
@@ -239,9 +244,10 @@ void linear_backward(T* din,                   // (N, I) += dout W (= with assig
                      T* dW, T* db,             // (O, I) += dout^T in, (O) += sum of rows (db may be null)
                      const T* dout,            // (N, O)
                      const T* in, const T* W,  // (N, I), (O, I)
-                     int N, int I, int O, const Parallel& par, bool assign = false, const Epi& epi = Epi{}) {
+                     int N, int I, int O, const Parallel& par, bool assign = false, const Epi& epi = Epi{},
+                     std::size_t tile = 0) {  // rows per task of din: row_tile(N) when 0
     const LinearWeightGrad<T> wg{dW, db, dout, in, N, I, O};
-    const std::size_t rt = row_tile(N);
+    const std::size_t rt = tile ? tile : row_tile(N);
     const std::size_t n_w = wg.tasks();
     const std::size_t n_in = din ? (static_cast<std::size_t>(N) + rt - 1) / rt : 0;
     par.for_each(n_w + n_in, [&](std::size_t t) {

@@ -279,6 +279,7 @@ void Model<T>::ensure_workspace(int B, int Tn) {
     B_ = B;
     T_ = Tn;
     N_ = B * Tn;
+    rt_ = row_tile(static_cast<std::size_t>(N_), static_cast<std::size_t>(Tn));
 }
 
 template <class T>
@@ -349,10 +350,10 @@ void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
                                            D, H, cfg_.causal);
             linear_forward_rows(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), D, D, r0, r1, WT(blk.w2));
             epi(r0, r1);
-        }, WT(blk.w1));
+        }, WT(blk.w1), rt_);
         if (!fuse) {
             attention_forward(blk.hidden.data(), blk.att.data(), blk.qkv.data(), B_, Tn, D, H, cfg_.causal, par_);
-            linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi, WT(blk.w2));
+            linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi, WT(blk.w2), rt_);
         }
     } else {
         // Both products, the activation between them and the epilogue on each tile of rows in
@@ -365,7 +366,7 @@ void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
             activation_range(act, hid, r0 * f, r1 * f, kind);
             linear_forward_rows(blk.sub.data(), act, P(blk.w2), P(blk.b2), F, D, r0, r1, WT(blk.w2));
             epi(r0, r1);
-        }, WT(blk.w1));
+        }, WT(blk.w1), rt_);
     }
 }
 
@@ -388,10 +389,10 @@ void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in, bool
                                     attention_backward_head(dqkv, d_att_.data() + (b * H + h) * Tn * Tn, dctx,
                                                             blk.att.data(), blk.qkv.data(), static_cast<int>(b), h,
                                                             Tn, D, H, true);
-                        });
+                        }, rt_);
         if (!fuse)
             attention_backward(dqkv, d_att_.data(), dctx, blk.att.data(), blk.qkv.data(), B_, Tn, D, H, par_, true);
-        linear_backward(din, G(blk.w1), G(blk.b1), dqkv, in, P(blk.w1), N, D, 3 * D, par_, assign);
+        linear_backward(din, G(blk.w1), G(blk.b1), dqkv, in, P(blk.w1), N, D, 3 * D, par_, assign, NoEpilogue{}, rt_);
     } else {
         // d(act) tile by tile, and through the activation while the tile is in cache.
         T* dact = d_wide_.data();
@@ -402,8 +403,8 @@ void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in, bool
         linear_backward(dact, G(blk.w2), G(blk.b2), dsub, blk.act.data(), P(blk.w2), N, F, D, par_, true,
                         [&](std::size_t r0, std::size_t r1) {
                             activation_grad_range(dhid, dact, hid, r0 * f, r1 * f, kind, true);
-                        });
-        linear_backward(din, G(blk.w1), G(blk.b1), dhid, in, P(blk.w1), N, D, F, par_, assign);
+                        }, rt_);
+        linear_backward(din, G(blk.w1), G(blk.b1), dhid, in, P(blk.w1), N, D, F, par_, assign, NoEpilogue{}, rt_);
     }
 }
 
@@ -602,7 +603,7 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
         }
     };
     const Deferred& prev = deferred_;
-    const std::size_t n_prev = prev.tasks(), n_now = now.tasks(), rt = row_tile(N);
+    const std::size_t n_prev = prev.tasks(), n_now = now.tasks(), rt = rt_;
     const std::size_t n_rows = (static_cast<std::size_t>(N) + rt - 1) / rt;
     par_.for_each(n_rows + n_prev + n_now, [&](std::size_t t) {
         if (t < n_rows) {
@@ -683,7 +684,8 @@ LossResult Model<T>::forward(const std::int32_t* ids, const std::int32_t* target
         if (!normed) norm_fwd(final_norm_, final_out_.data(), hs_.back().data());
         head_in = final_out_.data();
     }
-    linear_forward(logits_.data(), head_in, P(head_w_), P(head_b_), N_, cfg_.d_model, V, par_, NoEpilogue{}, WT(head_w_));
+    linear_forward(logits_.data(), head_in, P(head_w_), P(head_b_), N_, cfg_.d_model, V, par_, NoEpilogue{}, WT(head_w_),
+                   rt_);
     loss_ = cross_entropy_forward(probs_.data(), row_loss_.data(), row_hit_.data(), logits_.data(), targets_.data(), N_, V, par_);
     if (opt.collect_probes)
         for (std::size_t l = 0; l < hs_.size(); ++l) probes_.hidden_rms[l] = rms(hs_[l].data(), N * D);
@@ -699,7 +701,8 @@ void Model<T>::backward() {
     cross_entropy_backward(d_logits_.data(), probs_.data(), targets_.data(), loss_.counted, N_, V, par_);
     // gradient wrt the head's input
     const T* head_in = has_final_norm_ ? final_out_.data() : hs_.back().data();
-    linear_backward(g_x_.data(), G(head_w_), G(head_b_), d_logits_.data(), head_in, P(head_w_), N_, D, V, par_, true);
+    linear_backward(g_x_.data(), G(head_w_), G(head_b_), d_logits_.data(), head_in, P(head_w_), N_, D, V, par_, true,
+                    NoEpilogue{}, rt_);
     // Gradients of hidden states rotate through three buffers: a block writes dx into the one
     // that is neither its dout nor the previous block's dout (which that block's deferred tasks
     // may still read).

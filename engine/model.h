@@ -179,7 +179,7 @@ private:
     double rms(const T* x, std::size_t n);
     // Whether each tile of the linear layers' rows holds whole sequences, so that attention can
     // run inside the tile that produced (or consumes) them.
-    bool tiles_hold_sequences() const { return row_tile(N_) % static_cast<std::size_t>(T_) == 0; }
+    bool tiles_hold_sequences() const { return rt_ % static_cast<std::size_t>(T_) == 0; }
 
     ModelConfig cfg_;
     const Parallel& par_;
@@ -195,6 +195,7 @@ private:
 
     // Workspace of the last forward.
     int B_ = 0, T_ = 0, N_ = 0;
+    std::size_t rt_ = 64;  // rows per task of the products and row chains: row_tile(N_, T_)
     ForwardOptions opt_;
     bool have_forward_ = false;
     std::vector<std::int32_t> ids_, targets_;
