@@ -47,6 +47,10 @@ if want asan; then
     # report. A suite that failed that way, and only that way, runs once more; any other
     # failure (a leak report, a failed check, an ASan or UBSan error) fails the stage.
     tmp=build-asan/Testing/Temporary
+    if [[ ! -s $tmp/LastTestsFailed.log ]]; then
+      echo "    ctest failed without naming a failed test (see $tmp/LastTest.log)"
+      exit 1
+    fi
     for t in $(cut -d: -f2 "$tmp/LastTestsFailed.log"); do
       out=$(awk -v t="$t" '$0 ~ "^[0-9]+/[0-9]+ Testing: "t"$" {on = 1}
                            on {print}
