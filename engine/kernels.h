@@ -190,7 +190,11 @@ struct LinearWeightGrad {
 
     bool by_rows() const { return O >= I; }
     std::size_t side() const { return by_rows() ? O : I; }
-    std::size_t tile() const { return col_tile(side()); }
+    // At least 48 rows of dW per task, four full 12-row register blocks of gemm.h's kernel, or
+    // 64 columns, two full 32-wide panels: up to 256 features (the lesson model's weights, S's
+    // and M's output projections) col_tile gives 32, and each task ended in an 8-row block.
+    // A tile never changes a bit of dW: each element sums its N terms alone, in order.
+    std::size_t tile() const { return std::max<std::size_t>(by_rows() ? 48 : 64, col_tile(side())); }
     std::size_t tasks() const {
         if (!dW) return 0;
         return (side() + tile() - 1) / tile() + (db ? 1 : 0);
