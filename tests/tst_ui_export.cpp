@@ -1,6 +1,7 @@
 // Export: every chart as PNG, SVG and PDF that parse; the CSV behind a chart equals the engine's
 // numbers; an "Export all" bundle reopens and retrains to bit-identical metrics; `normscope
-// render` draws a train result offscreen; presentation mode enlarges and restores.
+// render` draws a train result offscreen; presentation mode enlarges and restores; pictures leave
+// the tabs' controls out (and say what they were set to) and the tabs look the same afterwards.
 #include <QtTest>
 
 #include <QChartView>
@@ -59,6 +60,7 @@ private slots:
     void bundleReopensAndRetrainsIdentically();
     void renderOffscreen();
     void presentationMode();
+    void picturesLeaveControlsOut();
 
 private:
     std::unique_ptr<MainWindow> window_;
@@ -185,6 +187,41 @@ void ExportTest::presentationMode() {
     QCOMPARE(w.font().pointSizeF(), before);
     QCOMPARE(series->pen().widthF(), pen);
     QVERIFY(w.findChild<QAction*>("resetAction")->isVisible());
+}
+
+void ExportTest::picturesLeaveControlsOut() {
+    QTemporaryDir dir;
+    // Text of each tab's controls, which the picture must not show, and of what it must show.
+    const struct {
+        const char* absent;
+        const char* present;
+    } text[4] = {{"Smoothing", "step (updates)"},
+                 {"Norm site:", "batch mean  \xC2\xB7  step 40"},  // the picture-only caption
+                 {"Across layers, at one step", "in each layer at step 40"},
+                 {"same colours for every run", "residual stream RMS"}};
+    for (int tab = 0; tab < 4; ++tab) {
+        window_->tabs()->setCurrentIndex(tab);
+        QWidget* page = window_->tabs()->widget(tab);
+        for (int i = 0; i < 3; ++i) {  // the layouts settled, as the export leaves them
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            QCoreApplication::processEvents();
+        }
+        QList<QPair<QWidget*, QRect>> before;  // every visible widget and where it is
+        for (QWidget* c : page->findChildren<QWidget*>())
+            if (c->isVisible()) before.append({c, c->geometry()});
+        const QString path = dir.filePath(MainWindow::chartName(tab) + ".svg");
+        QVERIFY(window_->exportChart(tab, path));
+        const QByteArray svg = read_all(path);
+        QVERIFY2(!svg.contains(text[tab].absent), text[tab].absent);
+        QVERIFY2(svg.contains(text[tab].present), text[tab].present);
+        for (QWidget* c : page->findChildren<QWidget*>()) {
+            const auto it = std::find_if(before.begin(), before.end(), [c](const auto& b) { return b.first == c; });
+            QVERIFY2(c->isVisible() == (it != before.end()), qPrintable(c->objectName()));
+            if (it != before.end()) QCOMPARE(c->geometry(), it->second);
+        }
+    }
+    QVERIFY(!window_->findChild<QWidget*>("normCaption")->isVisible());
+    QVERIFY(window_->findChild<QWidget*>("normFitOutput")->isVisibleTo(window_->tabs()->widget(1)));
 }
 
 QTEST_MAIN(ExportTest)

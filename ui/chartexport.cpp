@@ -1,10 +1,13 @@
 #include "ui/chartexport.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
+#include <QLayout>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QPointer>
 #include <QSaveFile>
 #include <QSvgGenerator>
 #include <QWidget>
@@ -36,7 +39,74 @@ QString with_run_column(const QString& run, const std::string& csv, bool header)
     return out;
 }
 
+constexpr char kExportRole[] = "nsExportRole";  // "screen" or "picture"
+
+// Lays `w` out again now: its layout, then the posted layout requests of its children (the
+// charts place their plot areas, legends and labels in them).
+void relayout(QWidget* w) {
+    for (int i = 0; i < 3; ++i) {
+        if (w->layout()) w->layout()->activate();
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    }
+}
+
+// While it lives, `w` looks as it is exported: screen-only widgets hidden, picture-only ones shown.
+class PictureLook {
+public:
+    explicit PictureLook(QWidget* w) : w_(w) {
+        for (QWidget* c : w->findChildren<QWidget*>()) {
+            const QByteArray role = c->property(kExportRole).toByteArray();
+            if (role == "screen" && !c->isHidden()) hidden_.append(c);
+            else if (role == "picture" && c->isHidden()) shown_.append(c);
+        }
+        if (hidden_.isEmpty() && shown_.isEmpty()) return;
+        for (QLayout* l : w->findChildren<QLayout*>())  // rows of controls: their margins too
+            if (l->property(kExportRole).toByteArray() == "screen") {
+                margins_.append({l, l->contentsMargins()});
+                l->setContentsMargins(0, 0, 0, 0);
+            }
+        focus_ = w->focusWidget();
+        for (QWidget* c : hidden_) c->hide();
+        for (QWidget* c : shown_) c->show();
+        relayout(w);
+    }
+    ~PictureLook() {
+        if (hidden_.isEmpty() && shown_.isEmpty()) return;
+        for (const QPointer<QWidget>& c : shown_)
+            if (c) c->hide();
+        for (const QPointer<QWidget>& c : hidden_)
+            if (c) c->show();
+        for (const auto& [l, m] : margins_)
+            if (l) l->setContentsMargins(m);
+        if (w_) relayout(w_);
+        if (focus_) focus_->setFocus();
+    }
+    PictureLook(const PictureLook&) = delete;
+    PictureLook& operator=(const PictureLook&) = delete;
+
+private:
+    QPointer<QWidget> w_, focus_;
+    QList<QPointer<QWidget>> hidden_, shown_;
+    QList<QPair<QPointer<QLayout>, QMargins>> margins_;
+};
+
 }  // namespace
+
+void setScreenOnly(QWidget* w) { w->setProperty(kExportRole, QByteArrayLiteral("screen")); }
+
+void setScreenOnly(QLayout* l) {
+    l->setProperty(kExportRole, QByteArrayLiteral("screen"));
+    for (int i = 0; i < l->count(); ++i) {
+        QLayoutItem* item = l->itemAt(i);
+        if (item->widget()) setScreenOnly(item->widget());
+        else if (item->layout()) setScreenOnly(item->layout());
+    }
+}
+
+void setPictureOnly(QWidget* w) {
+    w->setProperty(kExportRole, QByteArrayLiteral("picture"));
+    w->hide();
+}
 
 bool formatFromSuffix(const QString& path, ImageFormat* format) {
     const QString s = QFileInfo(path).suffix().toLower();
@@ -48,6 +118,7 @@ bool formatFromSuffix(const QString& path, ImageFormat* format) {
 }
 
 bool exportWidget(QWidget* w, const QString& path, ImageFormat format, double scale, QString* error) {
+    const PictureLook look(w);
     const QSize size = w->size();
     if (size.isEmpty()) {
         *error = QObject::tr("the chart has no size to draw");

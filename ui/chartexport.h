@@ -9,13 +9,22 @@
 
 #include "ui/rundata.h"
 
+class QLayout;
 class QWidget;
 
 namespace nsui {
 
 enum class ImageFormat { Png, Svg, Pdf };
 
-// Draws `w` into `path` (written through QSaveFile). Returns false and sets *error on failure.
+// A chart tab's controls (sliders, boxes, its inner tab bar) are left out of exported pictures,
+// and a caption that says what they were set to can be shown in pictures only: exportWidget
+// hides the one and shows the other while it draws, then puts the tab back as it was.
+void setScreenOnly(QWidget* w);
+void setScreenOnly(QLayout* l);  // every widget in l and its sublayouts
+void setPictureOnly(QWidget* w);  // hidden on screen from now on
+
+// Draws `w` into `path` (written through QSaveFile), as it looks without its screen-only widgets
+// and with its picture-only ones. Returns false and sets *error on failure.
 bool exportWidget(QWidget* w, const QString& path, ImageFormat format, double scale, QString* error);
 bool formatFromSuffix(const QString& path, ImageFormat* format);
 

@@ -1,3 +1,4 @@
+#include "ui/chartexport.h"
 #include "ui/chartstyle.h"
 #include "ui/curveschart.h"
 
@@ -147,6 +148,7 @@ TrainingCurvesChart::TrainingCurvesChart(QWidget* parent) : QWidget(parent) {
     controls->addWidget(hide_val_);
     controls->addStretch(1);
     layout->addLayout(controls);
+    setScreenOnly(controls);  // the legend says "smoothed", the axis title "log scale"
 
     loss_chart_ = makeChart();
     acc_chart_ = makeChart();

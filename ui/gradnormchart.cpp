@@ -1,3 +1,4 @@
+#include "ui/chartexport.h"
 #include "ui/chartstyle.h"
 #include "ui/gradnormchart.h"
 
@@ -133,9 +134,11 @@ GradNormChart::GradNormChart(QWidget* parent) : QWidget(parent) {
     controls->addWidget(log_);
     controls->addStretch(1);
     layout->addLayout(controls);
+    setScreenOnly(controls);  // the chart titles name the parameters, the axis titles the scale
 
     tabs_ = new QTabWidget(this);
     tabs_->setDocumentMode(true);
+    setScreenOnly(tabs_->tabBar());
     layout->addWidget(tabs_, 1);
 
     // "At a step": x = position in the stack, one line per run.
@@ -180,6 +183,7 @@ GradNormChart::GradNormChart(QWidget* parent) : QWidget(parent) {
     step_row->addWidget(step_, 1);
     step_row->addWidget(at_init_);
     at_layout->addLayout(step_row);
+    setScreenOnly(step_row);  // the title names the step
     tabs_->addTab(at_page, tr("Across layers, at one step"));
 
     // "Over training": one run, one line per position in the stack.
@@ -199,6 +203,7 @@ GradNormChart::GradNormChart(QWidget* parent) : QWidget(parent) {
     run_row->addWidget(run_);
     run_row->addStretch(1);
     over_layout->addLayout(run_row);
+    setScreenOnly(run_row);  // the title names the run
     over_chart_ = makeChart();
     over_chart_->setParent(this);
     over_chart_->legend()->setAlignment(Qt::AlignRight);

@@ -1,3 +1,4 @@
+#include "ui/chartexport.h"
 #include "ui/chartstyle.h"
 #include "ui/heatmap.h"
 
@@ -361,6 +362,7 @@ NormHeatmapPanel::NormHeatmapPanel(QWidget* parent) : QWidget(parent) {
     controls->addSpacing(8);
     controls->addWidget(shared_);
     layout->addLayout(controls);
+    setScreenOnly(controls);  // the titles name the run, the norm and the step
 
     auto* grid = new QGridLayout;
     varLog_ = new QCheckBox(tr("log colour scale"), this);
@@ -390,6 +392,8 @@ NormHeatmapPanel::NormHeatmapPanel(QWidget* parent) : QWidget(parent) {
     resOptions->addStretch(1);
     grid->addLayout(varOptions, 0, 0);
     grid->addLayout(resOptions, 0, 1);
+    setScreenOnly(varOptions);  // the colour bars' titles say "log scale" and what is shown
+    setScreenOnly(resOptions);
     grid->addWidget(variance_, 1, 0);
     grid->addWidget(residual_, 1, 1);
     grid->setColumnStretch(0, 1);
@@ -520,7 +524,7 @@ void NormHeatmapPanel::redraw() {
         for (int l = 0; l < L; ++l) rowLabels << QString::number(l);
         for (int t = 0; t < T; ++t) colLabels << QString::number(t);
         const QString title = site.empty() ? tr("%1: no norm inside the layers").arg(r.name)
-                                           : tr("%1: variance entering %2").arg(r.name, siteText);
+                                           : tr("%1: variance entering %2, %3").arg(r.name, siteText, stepLabel_->text());
         variance_->setData(p ? L : 0, T, std::move(v), rowLabels, colLabels, title,
                            tr("variance over d_model (batch mean)"), log);
         double lo = std::numeric_limits<double>::infinity(), hi = -lo;

@@ -1,3 +1,4 @@
+#include "ui/chartexport.h"
 #include "ui/chartstyle.h"
 #include "ui/normstatschart.h"
 
@@ -158,6 +159,15 @@ NormStatsChart::NormStatsChart(QWidget* parent) : QWidget(parent) {
     controls->addWidget(step_, 1);
     controls->addWidget(stepLabel_);
     layout->addLayout(controls);
+    setScreenOnly(controls);
+    // In pictures, the controls' settings in a line of text.
+    caption_ = new QLabel(this);
+    caption_->setObjectName("normCaption");
+    QFont bold = caption_->font();
+    bold.setBold(true);
+    caption_->setFont(bold);
+    layout->addWidget(caption_);
+    setPictureOnly(caption_);
 
     kinds_ = new QLabel(this);
     kinds_->setObjectName("normKinds");
@@ -184,6 +194,7 @@ NormStatsChart::NormStatsChart(QWidget* parent) : QWidget(parent) {
                         "lines entering the norm may run off the charts"));
     fit_->setChecked(true);
     key->addWidget(fit_);
+    setScreenOnly(fit_);
     layout->addLayout(key);
     offChart_ = new QLabel(this);
     offChart_->setObjectName("normOffChart");
@@ -191,7 +202,14 @@ NormStatsChart::NormStatsChart(QWidget* parent) : QWidget(parent) {
     QFont italic = offChart_->font();
     italic.setItalic(true);
     offChart_->setFont(italic);
-    layout->addWidget(offChart_);
+    offChartHint_ = new QLabel(tr("Untick \"fit to output\" to see them whole."), this);
+    offChartHint_->setFont(italic);
+    auto* off = new QHBoxLayout;
+    off->addWidget(offChart_);
+    off->addWidget(offChartHint_);
+    off->addStretch(1);
+    layout->addLayout(off);
+    setScreenOnly(offChartHint_);
 
     auto makeChart = [this](QChart** chart, QChartView** view, QValueAxis** x, QValueAxis** y, QLineSeries** ref,
                             const QString& title, const QString& yTitle) {
@@ -453,6 +471,8 @@ void NormStatsChart::redraw() {
         kinds << entry;
     }
     kinds_->setText(kinds.join(QStringLiteral(" &nbsp;&middot;&nbsp; ")));
+    const QString where = inStack ? tr("%1, layer %2").arg(site_->currentText()).arg(layer) : site_->currentText();
+    caption_->setText(QStringList{where, sample_->currentText(), stepLabel_->text()}.join(QStringLiteral("  ·  ")));
 
     // Ranges: the mean always shows 0, the variance 0 and 1, each with a margin, so a flat line
     // at a reference value is never drawn on an axis. The mean's range spans at least 1, so
@@ -475,14 +495,13 @@ void NormStatsChart::redraw() {
     const bool varOff = varIn.hi > varHi + pad || varIn.lo < varLo - pad;
     const bool meanOff = meanIn.hi > meanHi + meanPad || meanIn.lo < meanLo - meanPad;
     if (fit && varOff)
-        offChart_->setText(tr("Lines entering the norm run off the charts (variance up to %1). "
-                              "Untick \"fit to output\" to see them whole.")
+        offChart_->setText(tr("Lines entering the norm run off the charts (variance up to %1).")
                                .arg(QString::number(varIn.hi, 'g', 3)));
     else if (fit && meanOff)
-        offChart_->setText(tr("Lines entering the norm run off the mean chart. "
-                              "Untick \"fit to output\" to see them whole."));
+        offChart_->setText(tr("Lines entering the norm run off the mean chart."));
     else
         offChart_->clear();
+    offChartHint_->setVisible(!offChart_->text().isEmpty());
     for (QValueAxis* x : {meanX_, varX_}) {
         x->setRange(-0.5, maxT - 0.5);
         x->setTickInterval(maxT <= 20 ? 1 : (maxT <= 40 ? 2 : (maxT <= 100 ? 5 : 10)));

@@ -82,6 +82,8 @@ private:
     QLabel* keyRef_ = nullptr;
     QCheckBox* fit_ = nullptr;
     QLabel* offChart_ = nullptr;  // says when entering lines run off the fitted axes
+    QLabel* offChartHint_ = nullptr;  // and, on screen, how to see them
+    QLabel* caption_ = nullptr;  // in pictures: the site, layer, sample and step shown
 
     QChartView *meanView_ = nullptr, *varView_ = nullptr;
     QChart *meanChart_ = nullptr, *varChart_ = nullptr;

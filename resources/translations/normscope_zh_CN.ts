@@ -4,25 +4,25 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../../ui/chartexport.cpp" line="22"/>
-        <location filename="../../ui/chartexport.cpp" line="58"/>
-        <location filename="../../ui/chartexport.cpp" line="101"/>
+        <location filename="../../ui/chartexport.cpp" line="25"/>
+        <location filename="../../ui/chartexport.cpp" line="129"/>
+        <location filename="../../ui/chartexport.cpp" line="172"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/chartexport.cpp" line="53"/>
+        <location filename="../../ui/chartexport.cpp" line="124"/>
         <source>the chart has no size to draw</source>
         <translation>图表尺寸为零，无法绘制</translation>
     </message>
     <message>
-        <location filename="../../ui/chartexport.cpp" line="73"/>
+        <location filename="../../ui/chartexport.cpp" line="144"/>
         <source>%1: the PNG could not be encoded</source>
         <translation>%1：无法编码 PNG 图像</translation>
     </message>
     <message>
-        <location filename="../../ui/chartexport.cpp" line="126"/>
-        <location filename="../../ui/chartexport.cpp" line="139"/>
+        <location filename="../../ui/chartexport.cpp" line="197"/>
+        <location filename="../../ui/chartexport.cpp" line="210"/>
         <source>%1: the folder cannot be created</source>
         <translation>%1：无法创建文件夹</translation>
     </message>
@@ -538,187 +538,187 @@
 <context>
     <name>nsui::GradNormChart</name>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="116"/>
+        <location filename="../../ui/gradnormchart.cpp" line="117"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="119"/>
+        <location filename="../../ui/gradnormchart.cpp" line="120"/>
         <source>all parameters</source>
         <translation>全部参数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="120"/>
+        <location filename="../../ui/gradnormchart.cpp" line="121"/>
         <source>attention in</source>
         <translation>注意力输入投影</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="121"/>
+        <location filename="../../ui/gradnormchart.cpp" line="122"/>
         <source>attention out</source>
         <translation>注意力输出投影</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="122"/>
+        <location filename="../../ui/gradnormchart.cpp" line="123"/>
         <source>FFN 1</source>
         <translation>前馈第 1 层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="123"/>
+        <location filename="../../ui/gradnormchart.cpp" line="124"/>
         <source>FFN 2</source>
         <translation>前馈第 2 层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="124"/>
+        <location filename="../../ui/gradnormchart.cpp" line="125"/>
         <source>norms</source>
         <translation>归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="125"/>
+        <location filename="../../ui/gradnormchart.cpp" line="126"/>
         <source>Which tensors of each layer the gradient norm covers</source>
         <translation>梯度范数统计每层中的哪些张量</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="127"/>
+        <location filename="../../ui/gradnormchart.cpp" line="128"/>
         <source>Log scale</source>
         <translation>对数坐标</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="129"/>
+        <location filename="../../ui/gradnormchart.cpp" line="130"/>
         <source>Show gradient norms on a logarithmic axis</source>
         <translation>用对数坐标轴显示梯度范数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="149"/>
+        <location filename="../../ui/gradnormchart.cpp" line="152"/>
         <source>layer (input side → output side)</source>
         <translation>层（输入端 → 输出端）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="152"/>
-        <location filename="../../ui/gradnormchart.cpp" line="208"/>
+        <location filename="../../ui/gradnormchart.cpp" line="155"/>
+        <location filename="../../ui/gradnormchart.cpp" line="213"/>
         <source>gradient L2 norm</source>
         <translation>梯度 L2 范数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="154"/>
-        <location filename="../../ui/gradnormchart.cpp" line="210"/>
+        <location filename="../../ui/gradnormchart.cpp" line="157"/>
+        <location filename="../../ui/gradnormchart.cpp" line="215"/>
         <source>gradient L2 norm (log scale)</source>
         <translation>梯度 L2 范数（对数坐标）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="171"/>
+        <location filename="../../ui/gradnormchart.cpp" line="174"/>
         <source>Which probe to show (probes are taken every few steps)</source>
         <translation>显示哪一次探测（每隔几步探测一次）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="175"/>
-        <location filename="../../ui/gradnormchart.cpp" line="384"/>
+        <location filename="../../ui/gradnormchart.cpp" line="178"/>
+        <location filename="../../ui/gradnormchart.cpp" line="389"/>
         <source>step %1</source>
         <translation>第 %1 步</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="176"/>
+        <location filename="../../ui/gradnormchart.cpp" line="179"/>
         <source>At initialisation</source>
         <translation>初始化时</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="178"/>
+        <location filename="../../ui/gradnormchart.cpp" line="181"/>
         <source>Show the gradients of the untrained model (step 0)</source>
         <translation>显示未训练模型的梯度（第 0 步）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="183"/>
+        <location filename="../../ui/gradnormchart.cpp" line="187"/>
         <source>Across layers, at one step</source>
         <translation>某一步的各层对比</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="192"/>
+        <location filename="../../ui/gradnormchart.cpp" line="196"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="195"/>
+        <location filename="../../ui/gradnormchart.cpp" line="199"/>
         <source>Whose layers to show</source>
         <translation>显示哪个运行的各层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="206"/>
+        <location filename="../../ui/gradnormchart.cpp" line="211"/>
         <source>step (updates)</source>
         <translation>训练步（参数更新次数）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="219"/>
+        <location filename="../../ui/gradnormchart.cpp" line="224"/>
         <source>Each layer, over training</source>
         <translation>各层随训练的变化</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="342"/>
+        <location filename="../../ui/gradnormchart.cpp" line="347"/>
         <source>%1 / head</source>
         <translation>%1 / 输出头</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="343"/>
-        <location filename="../../ui/gradnormchart.cpp" line="359"/>
-        <location filename="../../ui/gradnormchart.cpp" line="442"/>
-        <location filename="../../ui/gradnormchart.cpp" line="531"/>
+        <location filename="../../ui/gradnormchart.cpp" line="348"/>
+        <location filename="../../ui/gradnormchart.cpp" line="364"/>
+        <location filename="../../ui/gradnormchart.cpp" line="447"/>
+        <location filename="../../ui/gradnormchart.cpp" line="536"/>
         <source>head</source>
         <translation>输出头</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="347"/>
-        <location filename="../../ui/gradnormchart.cpp" line="369"/>
-        <location filename="../../ui/gradnormchart.cpp" line="442"/>
-        <location filename="../../ui/gradnormchart.cpp" line="531"/>
+        <location filename="../../ui/gradnormchart.cpp" line="352"/>
+        <location filename="../../ui/gradnormchart.cpp" line="374"/>
+        <location filename="../../ui/gradnormchart.cpp" line="447"/>
+        <location filename="../../ui/gradnormchart.cpp" line="536"/>
         <source>embedding</source>
         <translation>嵌入层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="384"/>
+        <location filename="../../ui/gradnormchart.cpp" line="389"/>
         <source>no probes yet</source>
         <translation>尚无探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="407"/>
+        <location filename="../../ui/gradnormchart.cpp" line="412"/>
         <source>%1 (diverged at step %2)</source>
         <translation>%1（在第 %2 步发散）</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="414"/>
+        <location filename="../../ui/gradnormchart.cpp" line="419"/>
         <source>Gradient norm of %1 in each layer at step %2</source>
         <translation>第 %2 步时各层%1的梯度范数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="415"/>
+        <location filename="../../ui/gradnormchart.cpp" line="420"/>
         <source>Gradient norm of %1 in each layer</source>
         <translation>各层%1的梯度范数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="417"/>
+        <location filename="../../ui/gradnormchart.cpp" line="422"/>
         <source>Not probed at step %1: %2.</source>
         <translation>第 %1 步没有探测数据：%2。</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="419"/>
+        <location filename="../../ui/gradnormchart.cpp" line="424"/>
         <source>Nothing to show for %1 (no %2, or not finite).</source>
         <translation>%1 没有可显示的数据（没有%2，或数值不是有限值）。</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="442"/>
-        <location filename="../../ui/gradnormchart.cpp" line="531"/>
+        <location filename="../../ui/gradnormchart.cpp" line="447"/>
+        <location filename="../../ui/gradnormchart.cpp" line="536"/>
         <source>layer %1</source>
         <translation>第 %1 层</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="474"/>
+        <location filename="../../ui/gradnormchart.cpp" line="479"/>
         <source>Gradient norm of %1 in each layer of %2</source>
         <translation>%2 各层%1的梯度范数</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="526"/>
+        <location filename="../../ui/gradnormchart.cpp" line="531"/>
         <source>%1, step %2, gradient norm %3</source>
         <translation>%1，第 %2 步，梯度范数 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/gradnormchart.cpp" line="532"/>
+        <location filename="../../ui/gradnormchart.cpp" line="537"/>
         <source>%1, %2, gradient norm %3</source>
         <translation>%1，%2，梯度范数 %3</translation>
     </message>
@@ -726,22 +726,22 @@
 <context>
     <name>nsui::HeatmapWidget</name>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="185"/>
+        <location filename="../../ui/heatmap.cpp" line="186"/>
         <source>no data yet</source>
         <translation>暂无数据</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="278"/>
+        <location filename="../../ui/heatmap.cpp" line="279"/>
         <source>%1, log scale</source>
         <translation>%1，对数刻度</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="306"/>
+        <location filename="../../ui/heatmap.cpp" line="307"/>
         <source>no value</source>
         <translation>无数值</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="307"/>
+        <location filename="../../ui/heatmap.cpp" line="308"/>
         <source>%1: %2
 %3: %4
 %5: %6</source>
@@ -750,17 +750,17 @@
 %5：%6</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="308"/>
+        <location filename="../../ui/heatmap.cpp" line="309"/>
         <source>row</source>
         <translation>行</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="309"/>
+        <location filename="../../ui/heatmap.cpp" line="310"/>
         <source>column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="310"/>
+        <location filename="../../ui/heatmap.cpp" line="311"/>
         <source>value</source>
         <translation>值</translation>
     </message>
@@ -1653,151 +1653,151 @@ The current experiment is unchanged.</source>
 <context>
     <name>nsui::NormHeatmapPanel</name>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="326"/>
+        <location filename="../../ui/heatmap.cpp" line="327"/>
         <source>Run:</source>
         <translation>运行：</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="329"/>
+        <location filename="../../ui/heatmap.cpp" line="330"/>
         <source>Which run to show</source>
         <translation>显示哪个运行</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="332"/>
+        <location filename="../../ui/heatmap.cpp" line="333"/>
         <source>Norm site:</source>
         <translation>归一化层：</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="335"/>
+        <location filename="../../ui/heatmap.cpp" line="336"/>
         <source>Which norm&apos;s input to show, in every layer</source>
         <translation>显示每一层中哪个归一化层的输入</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="338"/>
+        <location filename="../../ui/heatmap.cpp" line="339"/>
         <source>Step:</source>
         <translation>训练步：</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="341"/>
+        <location filename="../../ui/heatmap.cpp" line="342"/>
         <source>Training step of the probe; step 0 is at initialisation</source>
         <translation>这次探测所在的训练步；第 0 步即初始化时</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="347"/>
-        <location filename="../../ui/heatmap.cpp" line="474"/>
+        <location filename="../../ui/heatmap.cpp" line="348"/>
+        <location filename="../../ui/heatmap.cpp" line="478"/>
         <source>step 0 (at initialisation)</source>
         <translation>第 0 步（初始化时）</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="348"/>
+        <location filename="../../ui/heatmap.cpp" line="349"/>
         <source>same colours for every run</source>
         <translation>所有运行使用同一色标</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="350"/>
+        <location filename="../../ui/heatmap.cpp" line="351"/>
         <source>One colour scale across all runs, so that runs can be compared by colour</source>
         <translation>所有运行共用一个色标，便于按颜色比较不同的运行</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="366"/>
-        <location filename="../../ui/heatmap.cpp" line="374"/>
+        <location filename="../../ui/heatmap.cpp" line="368"/>
+        <location filename="../../ui/heatmap.cpp" line="376"/>
         <source>log colour scale</source>
         <translation>对数色标</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="368"/>
+        <location filename="../../ui/heatmap.cpp" line="370"/>
         <source>Colours by order of magnitude: variances can grow many-fold with depth</source>
         <translation>按数量级着色：方差可能随深度成倍增长</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="370"/>
-        <location filename="../../ui/heatmap.cpp" line="555"/>
-        <location filename="../../ui/heatmap.cpp" line="557"/>
+        <location filename="../../ui/heatmap.cpp" line="372"/>
+        <location filename="../../ui/heatmap.cpp" line="559"/>
+        <location filename="../../ui/heatmap.cpp" line="561"/>
         <source>RMS of dLoss/dh</source>
         <translation>∂L/∂h 的 RMS</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="372"/>
+        <location filename="../../ui/heatmap.cpp" line="374"/>
         <source>Show the size of the loss gradient with respect to the hidden state instead of the hidden state itself</source>
         <translation>显示损失对隐藏状态的梯度大小，而不是隐藏状态本身</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="376"/>
+        <location filename="../../ui/heatmap.cpp" line="378"/>
         <source>Colours by order of magnitude</source>
         <translation>按数量级着色</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="380"/>
+        <location filename="../../ui/heatmap.cpp" line="382"/>
         <source>layer</source>
         <translation>层</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="380"/>
+        <location filename="../../ui/heatmap.cpp" line="382"/>
         <source>position in the sequence</source>
         <translation>序列中的位置</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="383"/>
+        <location filename="../../ui/heatmap.cpp" line="385"/>
         <source>after layer (0 = embedding)</source>
         <translation>第几层之后（0 = 嵌入层）</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="383"/>
+        <location filename="../../ui/heatmap.cpp" line="385"/>
         <source>training step</source>
         <translation>训练步</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="473"/>
+        <location filename="../../ui/heatmap.cpp" line="477"/>
         <source>no probes yet</source>
         <translation>尚无探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="475"/>
+        <location filename="../../ui/heatmap.cpp" line="479"/>
         <source>step %1</source>
         <translation>第 %1 步</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="502"/>
+        <location filename="../../ui/heatmap.cpp" line="506"/>
         <source>Variance entering a norm</source>
         <translation>进入归一化层的方差</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="503"/>
+        <location filename="../../ui/heatmap.cpp" line="507"/>
         <source>Residual stream RMS</source>
         <translation>残差流 RMS</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="522"/>
+        <location filename="../../ui/heatmap.cpp" line="526"/>
         <source>%1: no norm inside the layers</source>
         <translation>%1：各层内部没有归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="523"/>
-        <source>%1: variance entering %2</source>
-        <translation>%1：进入 %2 的方差</translation>
+        <location filename="../../ui/heatmap.cpp" line="527"/>
+        <source>%1: variance entering %2, %3</source>
+        <translation>%1：进入 %2 的方差，%3</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="525"/>
+        <location filename="../../ui/heatmap.cpp" line="529"/>
         <source>variance over d_model (batch mean)</source>
         <translation>在 d_model 上的方差（批内平均）</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="545"/>
+        <location filename="../../ui/heatmap.cpp" line="549"/>
         <source>emb</source>
         <translation>嵌入</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="555"/>
+        <location filename="../../ui/heatmap.cpp" line="559"/>
         <source>residual stream RMS</source>
         <translation>残差流 RMS</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="557"/>
+        <location filename="../../ui/heatmap.cpp" line="561"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/heatmap.cpp" line="557"/>
+        <location filename="../../ui/heatmap.cpp" line="561"/>
         <source>RMS of h</source>
         <translation>h 的 RMS</translation>
     </message>
@@ -1805,32 +1805,32 @@ The current experiment is unchanged.</source>
 <context>
     <name>nsui::NormSite</name>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="33"/>
+        <location filename="../../ui/normstatschart.cpp" line="34"/>
         <source>embedding</source>
         <translation>嵌入归一化</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="34"/>
+        <location filename="../../ui/normstatschart.cpp" line="35"/>
         <source>norm1 (attention)</source>
         <translation>norm1（注意力子层）</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="36"/>
+        <location filename="../../ui/normstatschart.cpp" line="37"/>
         <source>norm1_out (after attention)</source>
         <translation>norm1_out（注意力之后）</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="37"/>
+        <location filename="../../ui/normstatschart.cpp" line="38"/>
         <source>norm2 (feed-forward)</source>
         <translation>norm2（前馈子层）</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="39"/>
+        <location filename="../../ui/normstatschart.cpp" line="40"/>
         <source>norm2_out (after feed-forward)</source>
         <translation>norm2_out（前馈之后）</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="40"/>
+        <location filename="../../ui/normstatschart.cpp" line="41"/>
         <source>final</source>
         <translation>最终归一化</translation>
     </message>
@@ -1838,180 +1838,190 @@ The current experiment is unchanged.</source>
 <context>
     <name>nsui::NormStatsChart</name>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="120"/>
+        <location filename="../../ui/normstatschart.cpp" line="121"/>
         <source>Norm site:</source>
         <translation>归一化层：</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="123"/>
+        <location filename="../../ui/normstatschart.cpp" line="124"/>
         <source>Which normalization in the model to look at</source>
         <translation>查看模型中的哪一个归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="126"/>
+        <location filename="../../ui/normstatschart.cpp" line="127"/>
         <source>Layer:</source>
         <translation>层：</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="129"/>
-        <location filename="../../ui/normstatschart.cpp" line="368"/>
+        <location filename="../../ui/normstatschart.cpp" line="130"/>
+        <location filename="../../ui/normstatschart.cpp" line="386"/>
         <source>Layer of the norm, counted from 0 at the input</source>
         <translation>归一化层所在的层，从输入端起从 0 开始计数</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="132"/>
+        <location filename="../../ui/normstatschart.cpp" line="133"/>
         <source>Sample:</source>
         <translation>样本：</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="135"/>
+        <location filename="../../ui/normstatschart.cpp" line="136"/>
         <source>Average over the batch, or one sequence of the batch</source>
         <translation>对整批取平均，或者只看这一批中的某一条序列</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="136"/>
-        <location filename="../../ui/normstatschart.cpp" line="374"/>
+        <location filename="../../ui/normstatschart.cpp" line="137"/>
+        <location filename="../../ui/normstatschart.cpp" line="392"/>
         <source>batch mean</source>
         <translation>批内平均</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="138"/>
+        <location filename="../../ui/normstatschart.cpp" line="139"/>
         <source>Step:</source>
         <translation>训练步：</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="141"/>
+        <location filename="../../ui/normstatschart.cpp" line="142"/>
         <source>Training step of the probe; step 0 is at initialisation</source>
         <translation>这次探测所在的训练步；第 0 步即初始化时</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="147"/>
-        <location filename="../../ui/normstatschart.cpp" line="387"/>
+        <location filename="../../ui/normstatschart.cpp" line="148"/>
+        <location filename="../../ui/normstatschart.cpp" line="405"/>
         <source>step 0 (at initialisation)</source>
         <translation>第 0 步（初始化时）</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="166"/>
+        <location filename="../../ui/normstatschart.cpp" line="176"/>
         <source>The norm each run uses at this site</source>
         <translation>每个运行在这个位置使用的归一化</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="177"/>
+        <location filename="../../ui/normstatschart.cpp" line="187"/>
         <source>leaving the norm</source>
         <translation>离开归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="178"/>
+        <location filename="../../ui/normstatschart.cpp" line="188"/>
         <source>entering the norm</source>
         <translation>进入归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="179"/>
+        <location filename="../../ui/normstatschart.cpp" line="189"/>
         <source>mean 0, variance 1</source>
         <translation>均值 0，方差 1</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="181"/>
+        <location filename="../../ui/normstatschart.cpp" line="191"/>
         <source>fit to output</source>
         <translation>纵轴适配输出</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="183"/>
+        <location filename="../../ui/normstatschart.cpp" line="193"/>
         <source>Scale the y axes to the lines leaving the norm, so that small unevenness shows; lines entering the norm may run off the charts</source>
         <translation>按离开归一化层的曲线设定纵轴范围，细小的不均匀也能看清；进入归一化层的曲线可能会超出图表</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="204"/>
+        <location filename="../../ui/normstatschart.cpp" line="205"/>
+        <source>Untick &quot;fit to output&quot; to see them whole.</source>
+        <translation>取消勾选“纵轴适配输出”即可看到完整曲线。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="222"/>
         <source>position in the sequence</source>
         <translation>序列中的位置</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="225"/>
+        <location filename="../../ui/normstatschart.cpp" line="243"/>
         <source>LayerNorm normalises each position&apos;s vector over its features: its output has mean 0 and variance 1 at every position until gamma and beta are trained. BatchNorm normalises each feature over the batch, so single positions are left uneven.</source>
         <translation>层归一化（LayerNorm）对每个位置的向量沿特征维度做归一化：在 γ 和 β 训练之前，每个位置的输出均值都是 0、方差都是 1。批归一化（BatchNorm）则是对每个特征沿批次做归一化，所以单个位置上的输出并不均匀。</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="229"/>
+        <location filename="../../ui/normstatschart.cpp" line="247"/>
         <source>Mean of each position&apos;s vector</source>
         <translation>各位置向量的均值</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="230"/>
+        <location filename="../../ui/normstatschart.cpp" line="248"/>
         <source>mean over d_model features</source>
         <translation>在 d_model 个特征上的均值</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="231"/>
+        <location filename="../../ui/normstatschart.cpp" line="249"/>
         <source>Variance of each position&apos;s vector</source>
         <translation>各位置向量的方差</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="232"/>
+        <location filename="../../ui/normstatschart.cpp" line="250"/>
         <source>variance over d_model features (biased)</source>
         <translation>在 d_model 个特征上的方差（有偏）</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="277"/>
-        <location filename="../../ui/normstatschart.cpp" line="280"/>
-        <location filename="../../ui/normstatschart.cpp" line="281"/>
+        <location filename="../../ui/normstatschart.cpp" line="295"/>
+        <location filename="../../ui/normstatschart.cpp" line="298"/>
+        <location filename="../../ui/normstatschart.cpp" line="299"/>
         <source>%1, leaving</source>
         <translation>%1，离开</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="278"/>
-        <location filename="../../ui/normstatschart.cpp" line="279"/>
+        <location filename="../../ui/normstatschart.cpp" line="296"/>
+        <location filename="../../ui/normstatschart.cpp" line="297"/>
         <source>%1, entering</source>
         <translation>%1，进入</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="369"/>
+        <location filename="../../ui/normstatschart.cpp" line="387"/>
         <source>This norm sits outside the stack of layers</source>
         <translation>这个归一化层不在层的堆叠之内</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="375"/>
+        <location filename="../../ui/normstatschart.cpp" line="393"/>
         <source>sample %1</source>
         <translation>样本 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="386"/>
+        <location filename="../../ui/normstatschart.cpp" line="404"/>
         <source>no probes yet</source>
         <translation>尚无探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="388"/>
+        <location filename="../../ui/normstatschart.cpp" line="406"/>
         <source>step %1</source>
         <translation>第 %1 步</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="420"/>
+        <location filename="../../ui/normstatschart.cpp" line="438"/>
         <source>diverged, no probe at this step</source>
         <translation>已发散，这一步没有探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="420"/>
+        <location filename="../../ui/normstatschart.cpp" line="438"/>
         <source>no probe at this step</source>
         <translation>这一步没有探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="422"/>
+        <location filename="../../ui/normstatschart.cpp" line="440"/>
         <source>no such norm</source>
         <translation>没有这个归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="427"/>
+        <location filename="../../ui/normstatschart.cpp" line="445"/>
         <source>batch has only %1 samples</source>
         <translation>这一批只有 %1 个样本</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="478"/>
-        <source>Lines entering the norm run off the charts (variance up to %1). Untick &quot;fit to output&quot; to see them whole.</source>
-        <translation>进入归一化层的曲线超出了图表范围（方差最大达 %1）。取消勾选“纵轴适配输出”即可看到完整曲线。</translation>
+        <location filename="../../ui/normstatschart.cpp" line="474"/>
+        <source>%1, layer %2</source>
+        <translation>%1，第 %2 层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="482"/>
-        <source>Lines entering the norm run off the mean chart. Untick &quot;fit to output&quot; to see them whole.</source>
-        <translation>进入归一化层的曲线超出了均值图的范围。取消勾选“纵轴适配输出”即可看到完整曲线。</translation>
+        <location filename="../../ui/normstatschart.cpp" line="498"/>
+        <source>Lines entering the norm run off the charts (variance up to %1).</source>
+        <translation>进入归一化层的曲线超出了图表范围（方差最大达 %1）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/normstatschart.cpp" line="501"/>
+        <source>Lines entering the norm run off the mean chart.</source>
+        <translation>进入归一化层的曲线超出了均值图的范围。</translation>
     </message>
 </context>
 <context>
@@ -2025,118 +2035,118 @@ The current experiment is unchanged.</source>
 <context>
     <name>nsui::TrainingCurvesChart</name>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="126"/>
+        <location filename="../../ui/curveschart.cpp" line="127"/>
         <source>Smoothing</source>
         <translation>平滑</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="132"/>
+        <location filename="../../ui/curveschart.cpp" line="133"/>
         <source>Exponential moving average of the training curves (0 = raw values)</source>
         <translation>对训练曲线做指数滑动平均（0 = 原始值）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="136"/>
+        <location filename="../../ui/curveschart.cpp" line="137"/>
         <source>Log-scale loss</source>
         <translation>损失用对数坐标</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="138"/>
+        <location filename="../../ui/curveschart.cpp" line="139"/>
         <source>Show the loss on a logarithmic axis</source>
         <translation>用对数坐标轴显示损失</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="139"/>
+        <location filename="../../ui/curveschart.cpp" line="140"/>
         <source>Hide validation</source>
         <translation>隐藏验证曲线</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="141"/>
+        <location filename="../../ui/curveschart.cpp" line="142"/>
         <source>Show only the training curves</source>
         <translation>只显示训练曲线</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="159"/>
-        <location filename="../../ui/curveschart.cpp" line="168"/>
+        <location filename="../../ui/curveschart.cpp" line="161"/>
+        <location filename="../../ui/curveschart.cpp" line="170"/>
         <source>step (updates)</source>
         <translation>训练步（参数更新次数）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="161"/>
+        <location filename="../../ui/curveschart.cpp" line="163"/>
         <source>cross-entropy loss (nats)</source>
         <translation>交叉熵损失（nat）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="163"/>
+        <location filename="../../ui/curveschart.cpp" line="165"/>
         <source>cross-entropy loss (nats, log scale)</source>
         <translation>交叉熵损失（nat，对数坐标）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="170"/>
+        <location filename="../../ui/curveschart.cpp" line="172"/>
         <source>token accuracy (%)</source>
         <translation>词元准确率（%）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="190"/>
+        <location filename="../../ui/curveschart.cpp" line="192"/>
         <source>diverged</source>
         <translation>发散</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="203"/>
+        <location filename="../../ui/curveschart.cpp" line="205"/>
         <source>validation</source>
         <translation>验证</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="216"/>
+        <location filename="../../ui/curveschart.cpp" line="218"/>
         <source>Drag a rectangle to zoom in, double-click to zoom out</source>
         <translation>拖出一个矩形框可放大，双击可缩小</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="328"/>
+        <location filename="../../ui/curveschart.cpp" line="330"/>
         <source>training (smoothed; faint: raw)</source>
         <translation>训练（平滑后；浅色：原始值）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="328"/>
+        <location filename="../../ui/curveschart.cpp" line="330"/>
         <source>training</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="376"/>
+        <location filename="../../ui/curveschart.cpp" line="378"/>
         <source>%1 diverged at step %2: %3</source>
         <translation>%1 在第 %2 步发散：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="571"/>
+        <location filename="../../ui/curveschart.cpp" line="573"/>
         <source>validation loss %1</source>
         <translation>验证损失 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="571"/>
+        <location filename="../../ui/curveschart.cpp" line="573"/>
         <source>training loss %1 (smoothed)</source>
         <translation>训练损失 %1（平滑后）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="571"/>
+        <location filename="../../ui/curveschart.cpp" line="573"/>
         <source>training loss %1</source>
         <translation>训练损失 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="573"/>
+        <location filename="../../ui/curveschart.cpp" line="575"/>
         <source>validation accuracy %1 %</source>
         <translation>验证准确率 %1%</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="573"/>
+        <location filename="../../ui/curveschart.cpp" line="575"/>
         <source>training accuracy %1 % (smoothed)</source>
         <translation>训练准确率 %1%（平滑后）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="573"/>
+        <location filename="../../ui/curveschart.cpp" line="575"/>
         <source>training accuracy %1 %</source>
         <translation>训练准确率 %1%</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="575"/>
+        <location filename="../../ui/curveschart.cpp" line="577"/>
         <source>%1, step %2, %3</source>
         <translation>%1，第 %2 步，%3</translation>
     </message>
