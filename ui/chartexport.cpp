@@ -1,5 +1,6 @@
 #include "ui/chartexport.h"
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -65,7 +66,7 @@ public:
                 margins_.append({l, l->contentsMargins()});
                 l->setContentsMargins(0, 0, 0, 0);
             }
-        focus_ = w->focusWidget();
+        if (QWidget* f = QApplication::focusWidget(); f && w->isAncestorOf(f)) focus_ = f;
         for (QWidget* c : hidden_) c->hide();
         for (QWidget* c : shown_) c->show();
         relayout(w);
@@ -79,7 +80,7 @@ public:
         for (const auto& [l, m] : margins_)
             if (l) l->setContentsMargins(m);
         if (w_) relayout(w_);
-        if (focus_) focus_->setFocus();
+        if (focus_ && QApplication::focusWidget() != focus_) focus_->setFocus();
     }
     PictureLook(const PictureLook&) = delete;
     PictureLook& operator=(const PictureLook&) = delete;
@@ -118,7 +119,6 @@ bool formatFromSuffix(const QString& path, ImageFormat* format) {
 }
 
 bool exportWidget(QWidget* w, const QString& path, ImageFormat format, double scale, QString* error) {
-    const PictureLook look(w);
     const QSize size = w->size();
     if (size.isEmpty()) {
         *error = QObject::tr("the chart has no size to draw");
@@ -129,6 +129,7 @@ bool exportWidget(QWidget* w, const QString& path, ImageFormat format, double sc
         *error = QObject::tr("%1: %2").arg(path, file.errorString());
         return false;
     }
+    const PictureLook look(w);
     switch (format) {
     case ImageFormat::Png: {
         scale = std::clamp(scale, 0.25, 8.0);
@@ -191,7 +192,7 @@ QString chartCsv(const QString& chart, const Snapshot& s) {
 
 bool exportBundle(const QString& dir, const ns::Experiment& e, const Snapshot& s,
                   const QList<QPair<QString, QWidget*>>& charts, const QList<ImageFormat>& formats, double pngScale,
-                  QStringList* written, QString* error) {
+                  QStringList* written, QString* error, const std::function<void(QWidget*)>& onScreen) {
     QDir d(dir);
     if (!d.mkpath(".") || !d.mkpath("charts")) {
         *error = QObject::tr("%1: the folder cannot be created").arg(dir);
@@ -217,6 +218,7 @@ bool exportBundle(const QString& dir, const ns::Experiment& e, const Snapshot& s
             return false;
     }
     for (const auto& [name, widget] : charts) {
+        if (onScreen) onScreen(widget);
         for (ImageFormat f : formats) {
             const char* suffix = f == ImageFormat::Png ? "png" : (f == ImageFormat::Svg ? "svg" : "pdf");
             const QString path = d.filePath(QString("charts/%1.%2").arg(name, suffix));

@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 #include "ui/rundata.h"
 
 class QLayout;
@@ -34,9 +36,10 @@ QString chartCsv(const QString& chart, const Snapshot& s);
 
 // A bundle: DIR/experiment.json, DIR/<run>/{metrics,eval_gap,norm_stats,grad_norms,residual}.csv
 // exactly as `normscope train` writes them, and DIR/charts/<chart>.{png,svg,pdf} for the given
-// chart widgets (name -> widget). Returns the files written.
+// chart widgets (name -> widget), each drawn after onScreen(widget) when given (the window
+// shows it there: a tab must be on screen to be laid out). Returns the files written.
 bool exportBundle(const QString& dir, const ns::Experiment& e, const Snapshot& s,
                   const QList<QPair<QString, QWidget*>>& charts, const QList<ImageFormat>& formats, double pngScale,
-                  QStringList* written, QString* error);
+                  QStringList* written, QString* error, const std::function<void(QWidget*)>& onScreen = {});
 
 }  // namespace nsui

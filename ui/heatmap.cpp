@@ -524,7 +524,7 @@ void NormHeatmapPanel::redraw() {
         for (int l = 0; l < L; ++l) rowLabels << QString::number(l);
         for (int t = 0; t < T; ++t) colLabels << QString::number(t);
         const QString title = site.empty() ? tr("%1: no norm inside the layers").arg(r.name)
-                                           : tr("%1: variance entering %2, %3").arg(r.name, siteText, stepLabel_->text());
+                                           : tr("%1, %2: variance entering %3").arg(r.name, stepLabel_->text(), siteText);
         variance_->setData(p ? L : 0, T, std::move(v), rowLabels, colLabels, title,
                            tr("variance over d_model (batch mean)"), log);
         double lo = std::numeric_limits<double>::infinity(), hi = -lo;

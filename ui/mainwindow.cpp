@@ -631,15 +631,15 @@ bool MainWindow::exportAll(const QString& dir, QStringList* written) {
     redrawNow();
     QList<QPair<QString, QWidget*>> charts;
     const int current = tabs_->currentIndex();
-    for (int i = 0; i < tabs_->count(); ++i) {
-        tabs_->setCurrentIndex(i);  // lays the chart out at its on-screen size
+    for (int i = 0; i < tabs_->count(); ++i) charts.append({chartName(i), tabs_->widget(i)});
+    const auto onScreen = [this](QWidget* chart) {  // each tab drawn while shown, at its on-screen size
+        tabs_->setCurrentWidget(chart);
         QCoreApplication::processEvents();
-        charts.append({chartName(i), tabs_->widget(i)});
-    }
+    };
     QStringList files;
     QString error;
     const bool ok = exportBundle(dir, panel_->experiment(), *controller_->store().snapshot(), charts,
-                                 {ImageFormat::Png, ImageFormat::Svg, ImageFormat::Pdf}, 2.0, &files, &error);
+                                 {ImageFormat::Png, ImageFormat::Svg, ImageFormat::Pdf}, 2.0, &files, &error, onScreen);
     tabs_->setCurrentIndex(current);
     if (written) *written = files;
     if (!ok) showError(tr("The bundle was not exported"), error);

@@ -4,9 +4,9 @@
 <context>
     <name>QObject</name>
     <message>
-        <location filename="../../ui/chartexport.cpp" line="25"/>
+        <location filename="../../ui/chartexport.cpp" line="26"/>
         <location filename="../../ui/chartexport.cpp" line="129"/>
-        <location filename="../../ui/chartexport.cpp" line="172"/>
+        <location filename="../../ui/chartexport.cpp" line="173"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -16,13 +16,13 @@
         <translation>图表尺寸为零，无法绘制</translation>
     </message>
     <message>
-        <location filename="../../ui/chartexport.cpp" line="144"/>
+        <location filename="../../ui/chartexport.cpp" line="145"/>
         <source>%1: the PNG could not be encoded</source>
         <translation>%1：无法编码 PNG 图像</translation>
     </message>
     <message>
-        <location filename="../../ui/chartexport.cpp" line="197"/>
-        <location filename="../../ui/chartexport.cpp" line="210"/>
+        <location filename="../../ui/chartexport.cpp" line="198"/>
+        <location filename="../../ui/chartexport.cpp" line="211"/>
         <source>%1: the folder cannot be created</source>
         <translation>%1：无法创建文件夹</translation>
     </message>
@@ -1773,8 +1773,8 @@ The current experiment is unchanged.</source>
     </message>
     <message>
         <location filename="../../ui/heatmap.cpp" line="527"/>
-        <source>%1: variance entering %2, %3</source>
-        <translation>%1：进入 %2 的方差，%3</translation>
+        <source>%1, %2: variance entering %3</source>
+        <translation>%1，%2：进入 %3 的方差</translation>
     </message>
     <message>
         <location filename="../../ui/heatmap.cpp" line="529"/>
