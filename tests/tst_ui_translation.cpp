@@ -45,6 +45,7 @@
 
 #include "engine/config.h"
 #include "ui_test_helpers.h"
+#include "ui/chartstyle.h"
 #include "ui/curveschart.h"
 #include "ui/experimentpanel.h"
 #include "ui/heatmap.h"
@@ -298,6 +299,7 @@ private slots:
     void initTestCase();
     void chineseShowsNoEnglish();
     void englishComesBack();
+    void axisTitlesWhole();
 };
 
 void TranslationTest::initTestCase() {
@@ -400,4 +402,35 @@ void TranslationTest::englishComesBack() {
 }
 
 QTEST_MAIN(TranslationTest)
+// A vertical axis whose labels are one character wide ("0" to "4": the loss once a run has
+// learnt) kept the Chinese loss title elided to "..." (Qt Charts keeps the width of "..." for
+// the labels out of the title's room); its ranges now get one decimal. Each title below must be
+// drawn whole, on the ranges the charts give them.
+void TranslationTest::axisTitlesWhole() {
+    const QString titles[] = {QString::fromUtf8("交叉熵损失（nat）"), QStringLiteral("cross-entropy loss (nats)")};
+    const double ranges[][2] = {{0.0, 4.3}, {0.0, 1.0}, {3.4, 4.3}};
+    for (const QString& title : titles)
+        for (const auto& range : ranges) {
+            QChartView view(chartstyle::makeChart());
+            QChart* chart = view.chart();
+            chartstyle::styleChart(chart, view.palette(), view.font());
+            auto* x = new QValueAxis;
+            auto* y = new QValueAxis;
+            chart->addAxis(x, Qt::AlignBottom);
+            chart->addAxis(y, Qt::AlignLeft);
+            chartstyle::styleAxis(y, view.palette(), view.font());
+            y->setTitleText(title);
+            chartstyle::setLinearRange(y, range[0], range[1], 6, false);
+            view.resize(700, 420);
+            view.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&view));
+            for (int i = 0; i < 3; ++i) QCoreApplication::processEvents();
+            bool whole = false;
+            for (QGraphicsItem* item : view.scene()->items())
+                if (auto* t = dynamic_cast<QGraphicsTextItem*>(item); t && t->isVisible())
+                    whole = whole || t->toPlainText() == title;
+            QVERIFY2(whole, qPrintable(QStringLiteral("%1 on %2..%3").arg(title).arg(range[0]).arg(range[1])));
+        }
+}
+
 #include "tst_ui_translation.moc"

@@ -37,7 +37,12 @@ void setLinearRange(QValueAxis* axis, double lo, double hi, int target_ticks, bo
     }
     double step = niceInterval(hi - lo, target_ticks);
     if (integer) step = std::max(1.0, std::round(step));
-    const int decimals = integer ? 0 : std::max(0, -int(std::floor(std::log10(step) + 1e-9)));
+    int decimals = integer ? 0 : std::max(0, -int(std::floor(std::log10(step) + 1e-9)));
+    // Labels of one character ("0" to "4", a loss axis) leave a vertical axis too little room for
+    // its title: Qt Charts keeps the width of "..." for the labels out of the title's space, and
+    // elides the title whole when the labels are narrower (seen with the Chinese title). One
+    // decimal ("0.0" to "4.0") is wider than "...".
+    if (!integer && decimals == 0 && lo > -1 && hi < 10) decimals = 1;
     axis->setTickType(QValueAxis::TicksDynamic);
     axis->setTickAnchor(0);
     axis->setTickInterval(step);
