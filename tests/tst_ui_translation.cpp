@@ -401,7 +401,6 @@ void TranslationTest::englishComesBack() {
     QVERIFY2(found, "the training curves' axis title is English again");
 }
 
-QTEST_MAIN(TranslationTest)
 // A vertical axis whose labels are one character wide ("0" to "4": the loss once a run has
 // learnt) kept the Chinese loss title elided to "..." (Qt Charts keeps the width of "..." for
 // the labels out of the title's room); its ranges now get one decimal. Each title below must be
@@ -433,4 +432,5 @@ void TranslationTest::axisTitlesWhole() {
         }
 }
 
+QTEST_MAIN(TranslationTest)
 #include "tst_ui_translation.moc"

@@ -204,6 +204,7 @@ NormStatsChart::NormStatsChart(QWidget* parent) : QWidget(parent) {
     offChart_->setFont(italic);
     offChartHint_ = new QLabel(tr("Untick \"fit to output\" to see them whole."), this);
     offChartHint_->setFont(italic);
+    offChartHint_->hide();  // shown with the note it follows
     auto* off = new QHBoxLayout;
     off->addWidget(offChart_);
     off->addWidget(offChartHint_);
