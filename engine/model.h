@@ -97,6 +97,9 @@ public:
     const ModelProbes& probes() const { return probes_; }      // filled when collect_probes
     // How many blocks the last backward ran row-chained (ForwardOptions::row_chained_backward).
     int chained_blocks() const { return chained_blocks_; }
+    // How many times this model has looked at the cancel flag (ForwardOptions::cancel): a step
+    // never runs more than one block, or the head and the loss, between two looks.
+    std::size_t cancel_checks() const { return cancel_checks_; }
 
     // Copy weights (and buffers) from another model with the same config (float <-> double).
     template <class U>
@@ -106,10 +109,12 @@ public:
     }
 
 private:
-    void check_cancel() const {
+    void check_cancel() {
+        ++cancel_checks_;
         if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw StepCancelled{};
     }
     const std::atomic<bool>* cancel_ = nullptr;
+    std::size_t cancel_checks_ = 0;
     struct Norm {
         std::string site;
         int layer = -1;

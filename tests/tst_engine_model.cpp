@@ -2,6 +2,7 @@
 // says, thread count changes no bit, probes and initialisation are what SPEC says.
 #include <QtTest>
 
+#include <atomic>
 #include <cstring>
 
 #include "engine/model.h"
@@ -61,6 +62,8 @@ private slots:
     void initialisation();
     void parameterNames();
     void seedsGiveSameWeightsAcrossRuns();
+    void cancelLooksBetweenEveryBlock_data();
+    void cancelLooksBetweenEveryBlock();
 };
 
 void ModelTest::floatMatchesDouble_data() {
@@ -458,6 +461,47 @@ void ModelTest::seedsGiveSameWeightsAcrossRuns() {
     Model<float> mc(a, par);
     mc.init(8);
     QVERIFY(mc.params() != ma.params());
+}
+
+void ModelTest::cancelLooksBetweenEveryBlock_data() {
+    QTest::addColumn<NormPlacement>("placement");
+    QTest::addColumn<bool>("chained");
+    QTest::newRow("post, chained") << NormPlacement::Post << true;
+    QTest::newRow("pre, chained") << NormPlacement::Pre << true;
+    QTest::newRow("pre, reference backward") << NormPlacement::Pre << false;
+    QTest::newRow("sandwich") << NormPlacement::Sandwich << true;
+}
+
+// How fast a step stops when cancelled, without a clock: forward looks at the flag before each of
+// the 2L blocks and before the head, backward before each block; a flag set at the start stops
+// the step at its first look. (The window's and trainer's tests print the latency in ms.)
+void ModelTest::cancelLooksBetweenEveryBlock() {
+    QFETCH(NormPlacement, placement);
+    QFETCH(bool, chained);
+    Parallel par(2);
+    ModelConfig c = small_config(NormKind::LayerNorm, placement);
+    c.layers = 4;
+    Model<float> m(c, par);
+    m.init(3);
+    const Batch b = batch_for(c, 4, 12, 1);
+    std::atomic<bool> cancel{false};
+    ForwardOptions opt;
+    opt.cancel = &cancel;
+    opt.row_chained_backward = chained;
+    m.forward(b.ids.data(), b.targets.data(), 4, 12, opt);  // the first one also sizes the buffers
+    m.backward();
+    for (int step = 0; step < 2; ++step) {
+        const std::size_t start = m.cancel_checks();
+        m.zero_grad();
+        m.forward(b.ids.data(), b.targets.data(), 4, 12, opt);
+        QCOMPARE(m.cancel_checks() - start, std::size_t(2 * c.layers + 1));
+        m.backward();
+        QCOMPARE(m.cancel_checks() - start, std::size_t(4 * c.layers + 1));
+    }
+    cancel = true;
+    const std::size_t start = m.cancel_checks();
+    QVERIFY_THROWS_EXCEPTION(StepCancelled, m.forward(b.ids.data(), b.targets.data(), 4, 12, opt));
+    QCOMPARE(m.cancel_checks() - start, std::size_t(1));
 }
 
 QTEST_APPLESS_MAIN(ModelTest)

