@@ -285,6 +285,12 @@ void activation_range(T* __restrict out, const T* __restrict in, std::size_t a, 
         for (std::size_t i = a; i < b; ++i) out[i] = gelu_exact(in[i]);
 }
 
+// x[i] = max(x[i], 0) for i in [a, b): ReLU in place (NaN stays NaN's ReLU, 0, as above).
+template <class T>
+void relu_inplace_range(T* __restrict x, std::size_t a, std::size_t b) {
+    for (std::size_t i = a; i < b; ++i) x[i] = x[i] > T(0) ? x[i] : T(0);
+}
+
 // din[i] (+)= dout[i] * act'(in[i]) for i in [a, b); din may not alias dout.
 template <class T>
 void activation_grad_range(T* __restrict din, const T* __restrict dout, const T* __restrict in, std::size_t a,

@@ -229,6 +229,7 @@ void Model<T>::ensure_workspace(int B, int Tn) {
     emb_raw_.assign(N * D, T(0));
     hs_.assign(L + 1, std::vector<T>(N * D, T(0)));
     if (has_final_norm_) final_out_.assign(N * D, T(0));
+    if (cfg_.placement == NormPlacement::Pre) sub_shared_.assign(N * D, T(0));
     logits_.assign(N * V, T(0));
     probs_.assign(N * V, T(0));
     row_loss_.assign(N, 0.0);
@@ -243,10 +244,11 @@ void Model<T>::ensure_workspace(int B, int Tn) {
                 b->att.assign(B * H * Tn * Tn, T(0));
                 b->hidden.assign(N * D, T(0));
             } else {
-                b->hidden.assign(N * F, T(0));
+                if (cfg_.activation == Activation::ReLU) std::vector<T>().swap(b->hidden);
+                else b->hidden.assign(N * F, T(0));
                 b->act.assign(N * F, T(0));
             }
-            b->sub.assign(N * D, T(0));
+            if (cfg_.placement == NormPlacement::Sandwich) b->sub.assign(N * D, T(0));
             if (post_like || cfg_.placement == NormPlacement::Sandwich) b->pre_norm.assign(N * D, T(0));
         }
     }
@@ -331,7 +333,7 @@ void Model<T>::norm_bwd(Norm& n, T* din, const T* dout, const T* in, bool assign
                   scratch_d_.data(), par_, assign, epi);
 }
 
-// The sublayer on `in` into blk.sub; epi(r0, r1) runs on each tile of rows of blk.sub as soon as
+// The sublayer on `in` into sub_of(blk); epi(r0, r1) runs on each tile of its rows as soon as
 // the last product has written it (dropout, residual add and row-wise norms go there).
 template <class T>
 template <class Epi>
@@ -348,23 +350,24 @@ void Model<T>::sublayer_fwd(Block& blk, const T* in, const Epi& epi) {
                 for (int h = 0; h < H; ++h)
                     attention_forward_head(blk.hidden.data(), blk.att.data(), blk.qkv.data(), static_cast<int>(b), h, Tn,
                                            D, H, cfg_.causal);
-            linear_forward_rows(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), D, D, r0, r1, WT(blk.w2));
+            linear_forward_rows(sub_of(blk), blk.hidden.data(), P(blk.w2), P(blk.b2), D, D, r0, r1, WT(blk.w2));
             epi(r0, r1);
         }, WT(blk.w1), rt_);
         if (!fuse) {
             attention_forward(blk.hidden.data(), blk.att.data(), blk.qkv.data(), B_, Tn, D, H, cfg_.causal, par_);
-            linear_forward(blk.sub.data(), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi, WT(blk.w2), rt_);
+            linear_forward(sub_of(blk), blk.hidden.data(), P(blk.w2), P(blk.b2), N, D, D, par_, epi, WT(blk.w2), rt_);
         }
     } else {
         // Both products, the activation between them and the epilogue on each tile of rows in
         // turn: one parallel region.
         T* act = blk.act.data();
-        const T* hid = blk.hidden.data();
+        T* pre = ffn_pre(blk);
         const Activation kind = cfg_.activation;
         const std::size_t f = static_cast<std::size_t>(F);
-        linear_forward(blk.hidden.data(), in, P(blk.w1), P(blk.b1), N, D, F, par_, [&](std::size_t r0, std::size_t r1) {
-            activation_range(act, hid, r0 * f, r1 * f, kind);
-            linear_forward_rows(blk.sub.data(), act, P(blk.w2), P(blk.b2), F, D, r0, r1, WT(blk.w2));
+        linear_forward(pre, in, P(blk.w1), P(blk.b1), N, D, F, par_, [&](std::size_t r0, std::size_t r1) {
+            if (pre == act) relu_inplace_range(act, r0 * f, r1 * f);
+            else activation_range(act, pre, r0 * f, r1 * f, kind);
+            linear_forward_rows(sub_of(blk), act, P(blk.w2), P(blk.b2), F, D, r0, r1, WT(blk.w2));
             epi(r0, r1);
         }, WT(blk.w1), rt_);
     }
@@ -397,7 +400,7 @@ void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in, bool
         // d(act) tile by tile, and through the activation while the tile is in cache.
         T* dact = d_wide_.data();
         T* dhid = d_qkv_.data();
-        const T* hid = blk.hidden.data();
+        const T* hid = ffn_pre(blk);
         const Activation kind = cfg_.activation;
         const std::size_t f = static_cast<std::size_t>(F);
         linear_backward(dact, G(blk.w2), G(blk.b2), dsub, blk.act.data(), P(blk.w2), N, F, D, par_, true,
@@ -414,11 +417,14 @@ void Model<T>::block_fwd(Block& blk, T* out, const T* x, Then then, bool normed)
     const std::size_t D = static_cast<std::size_t>(cfg_.d_model);
     const T r = cfg_.residual ? static_cast<T>(cfg_.residual_alpha()) : T(0);  // weight of x in the add
     const bool dropout = opt_.mode != Mode::Eval && cfg_.dropout > 0;
-    T* sub = blk.sub.data();
+    T* sub = sub_of(blk);
     T* pre = blk.pre_norm.empty() ? nullptr : blk.pre_norm.data();
     const auto add = [](T* __restrict dst, const T* __restrict xs, const T* __restrict s, T w, std::size_t a,
                         std::size_t b) {
         for (std::size_t i = a; i < b; ++i) dst[i] = w * xs[i] + s[i];
+    };
+    const auto add_in_place = [](T* __restrict dst, const T* __restrict xs, T w, std::size_t a, std::size_t b) {
+        for (std::size_t i = a; i < b; ++i) dst[i] = w * xs[i] + dst[i];
     };
     const auto drop = [&](std::size_t r0, std::size_t r1) {
         if (dropout) dropout_range(sub, r0 * D, r1 * D, cfg_.dropout, opt_.dropout_seed, opt_.step, blk.dropout_site);
@@ -426,12 +432,13 @@ void Model<T>::block_fwd(Block& blk, T* out, const T* x, Then then, bool normed)
     switch (cfg_.placement) {
     case NormPlacement::Post:
     case NormPlacement::DeepNorm: {
-        // pre_norm = a*x + sub, then the norm; both on each tile when the norm is row-wise.
+        // pre_norm = a*x + sub (sub is written into pre_norm: the add is in place), then the norm;
+        // both on each tile when the norm is row-wise.
         const bool fuse = norm_is_rowwise(blk.n_a.kind);
         if (fuse) norm_forward_prepare(blk.n_a.cache, blk.n_a.kind, opt_.mode, N_, cfg_.d_model);
         sublayer_fwd(blk, x, [&](std::size_t r0, std::size_t r1) {
             drop(r0, r1);
-            add(pre, x, sub, r, r0 * D, r1 * D);
+            add_in_place(pre, x, r, r0 * D, r1 * D);
             if (fuse) norm_fwd_rows(blk.n_a, out, pre, r0, r1);
         });
         if (fuse) norm_fwd_finish(blk.n_a, out, pre);
@@ -536,7 +543,7 @@ void Model<T>::sublayer_bwd_rows(Block& blk, T* din, const T* dsub, T* dqkv, std
     } else {
         const std::size_t f = static_cast<std::size_t>(F);
         linear_input_grad_rows(wide, dsub, P(blk.w2), F, D, r0, r1, true);
-        activation_grad_range(dqkv, wide, blk.hidden.data(), r0 * f, r1 * f, cfg_.activation, true);
+        activation_grad_range(dqkv, wide, ffn_pre(blk), r0 * f, r1 * f, cfg_.activation, true);
         linear_input_grad_rows(din, dqkv, P(blk.w1), D, F, r0, r1, assign);
     }
 }

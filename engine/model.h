@@ -134,9 +134,9 @@ private:
         std::vector<T> normed;  // pre/sandwich: N_a(x)                      (N, D)
         std::vector<T> qkv;     // attention: packed q, k, v                 (N, 3D)
         std::vector<T> att;     // attention probabilities                   (B, H, T, T)
-        std::vector<T> hidden;  // attention: context (N, D); FFN: linear1 out (N, F)
+        std::vector<T> hidden;  // attention: context (N, D); FFN: linear1 out (N, F), not with ReLU
         std::vector<T> act;     // FFN: activation output                    (N, F)
-        std::vector<T> sub;     // sublayer output after dropout             (N, D)
+        std::vector<T> sub;     // sandwich: sublayer output after dropout   (N, D)
         std::vector<T> pre_norm;  // post: a*x + sub; sandwich: N_b(sub)     (N, D)
         std::uint64_t dropout_site = 0;
     };
@@ -144,6 +144,23 @@ private:
         Block attn, ffn;
         std::vector<T> mid;  // output of the attention block (N, D)
     };
+
+    // Where a block's sublayer writes its output (after dropout). Post-LN adds the residual in
+    // place, the sum being the norm's input kept for backward; Sandwich keeps it (the second norm's
+    // input); Pre-LN only adds it into the block's output, so its blocks share one buffer.
+    T* sub_of(Block& blk) {
+        switch (cfg_.placement) {
+        case NormPlacement::Post:
+        case NormPlacement::DeepNorm: return blk.pre_norm.data();
+        case NormPlacement::Sandwich: return blk.sub.data();
+        default: return sub_shared_.data();
+        }
+    }
+    // The FFN's first product. With ReLU it goes straight into act and is rectified in place:
+    // backward reads act > 0, true exactly where the product was > 0, and the N x F buffer of
+    // products is not kept. Fewer bytes touched per step: the lesson model's workspace then fits
+    // the cache better.
+    T* ffn_pre(Block& blk) { return cfg_.activation == Activation::ReLU ? blk.act.data() : blk.hidden.data(); }
 
     int add_tensor(const std::string& name, int layer, std::vector<std::int64_t> shape, bool buffer = false);
     Norm make_norm(const std::string& prefix, const std::string& site, int layer);
@@ -207,6 +224,7 @@ private:
     std::vector<T> emb_raw_;                 // s*E[x] + P (N, D): the embedding norm's input
     std::vector<std::vector<T>> hs_;         // hidden after embedding and each layer, (L+1) x (N, D)
     std::vector<T> final_out_;               // after the final norm (N, D)
+    std::vector<T> sub_shared_;              // Pre-LN: every block's sublayer output (N, D)
     std::vector<T> logits_, probs_;          // (N, V)
     std::vector<double> row_loss_;
     std::vector<std::uint8_t> row_hit_;
