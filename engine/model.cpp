@@ -592,8 +592,18 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
         now.norm_in = behind_in;
     }
 
+    const std::size_t Tn = static_cast<std::size_t>(T_), HTT = static_cast<std::size_t>(cfg_.heads) * Tn * Tn;
     const auto rows = [&](std::size_t r0, std::size_t r1) {
         const std::size_t e0 = r0 * Dz, e1 = r1 * Dz;
+        // What the forward left for these rows, in the order the task reads it.
+        if (behind) prefetch_range(behind_in, e0, e1);
+        if (blk.attention) {
+            prefetch_range(blk.qkv.data(), 3 * e0, 3 * e1);
+            prefetch_range(blk.att.data(), r0 / Tn * HTT, r1 / Tn * HTT);
+        } else {
+            prefetch_range(ffn_pre(blk), r0 * F, r1 * F);
+        }
+        if (!post_like) prefetch_range(x, e0, e1);
         if (behind) {
             norm_backward_rows(da, dout, behind->cache, behind_in, behind_gamma, behind->kind, D, r0, r1, true);
             if (post_like) residual_grad_assign(dx, da, a, cfg_.residual, e0, e1);
