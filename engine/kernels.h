@@ -285,14 +285,16 @@ void activation_range(T* __restrict out, const T* __restrict in, std::size_t a, 
         for (std::size_t i = a; i < b; ++i) out[i] = gelu_exact(in[i]);
 }
 
-// Asks for elements [a, b) of x to be brought into the cache (L2), a line at a time; changes no
-// result. A row task of backward reads what the forward wrote long before, mostly from memory on
-// the lesson model: asked for first, the lines arrive while the task's first product runs.
+// Asks for elements [a, b) of x to be brought into the cache (L2), a line at a time from the line
+// holding x[a]; changes no result. A row task of backward reads what the forward wrote long
+// before, mostly from memory on the lesson model: asked for first, the lines arrive while the
+// task's first product runs.
 template <class T>
 inline void prefetch_range(const T* x, std::size_t a, std::size_t b) {
-    const char* p = reinterpret_cast<const char*>(x + a);
-    const char* const e = reinterpret_cast<const char*>(x + b);
-    for (; p < e; p += 64) __builtin_prefetch(p, 0, 2);
+    if (a >= b) return;
+    std::uintptr_t p = reinterpret_cast<std::uintptr_t>(x + a) & ~std::uintptr_t(63);
+    const std::uintptr_t e = reinterpret_cast<std::uintptr_t>(x + b);
+    for (; p < e; p += 64) __builtin_prefetch(reinterpret_cast<const void*>(p), 0, 2);
 }
 
 // x[i] = max(x[i], 0) for i in [a, b): ReLU in place (NaN stays NaN's ReLU, 0, as above).

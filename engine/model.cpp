@@ -595,7 +595,9 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
     const std::size_t Tn = static_cast<std::size_t>(T_), HTT = static_cast<std::size_t>(cfg_.heads) * Tn * Tn;
     const auto rows = [&](std::size_t r0, std::size_t r1) {
         const std::size_t e0 = r0 * Dz, e1 = r1 * Dz;
-        // What the forward left for these rows, in the order the task reads it.
+        // What the forward left for these rows, in the order the task reads it. (M's tiles ask
+        // for about 1.5 MB, more than L2 holds, and still gained: 474 / 458 ms against 486 / 480
+        // without, four alternations at 2 threads.)
         if (behind) prefetch_range(behind_in, e0, e1);
         if (blk.attention) {
             prefetch_range(blk.qkv.data(), 3 * e0, 3 * e1);

@@ -97,8 +97,10 @@ public:
     const ModelProbes& probes() const { return probes_; }      // filled when collect_probes
     // How many blocks the last backward ran row-chained (ForwardOptions::row_chained_backward).
     int chained_blocks() const { return chained_blocks_; }
-    // How many times this model has looked at the cancel flag (ForwardOptions::cancel): a step
-    // never runs more than one block, or the head and the loss, between two looks.
+    // How many times this model has looked at the cancel flag (ForwardOptions::cancel): forward
+    // looks before each block and before the head, backward before each block. Between two
+    // looks runs at most one block, or the head and the loss forward and backward with the final
+    // norm's backward; after backward's last look, the embedding's gradients.
     std::size_t cancel_checks() const { return cancel_checks_; }
 
     // Copy weights (and buffers) from another model with the same config (float <-> double).

@@ -497,10 +497,20 @@ void ModelTest::cancelLooksBetweenEveryBlock() {
         QCOMPARE(m.cancel_checks() - start, std::size_t(2 * c.layers + 1));
         m.backward();
         QCOMPARE(m.cancel_checks() - start, std::size_t(4 * c.layers + 1));
+        QCOMPARE(m.chained_blocks(), chained ? 2 * c.layers : 0);  // both backward paths covered
     }
+    // A flag set before forward stops it at its first look; one set between forward and
+    // backward stops backward at its first.
     cancel = true;
-    const std::size_t start = m.cancel_checks();
+    std::size_t start = m.cancel_checks();
     QVERIFY_THROWS_EXCEPTION(StepCancelled, m.forward(b.ids.data(), b.targets.data(), 4, 12, opt));
+    QCOMPARE(m.cancel_checks() - start, std::size_t(1));
+    cancel = false;
+    m.zero_grad();
+    m.forward(b.ids.data(), b.targets.data(), 4, 12, opt);
+    cancel = true;
+    start = m.cancel_checks();
+    QVERIFY_THROWS_EXCEPTION(StepCancelled, m.backward());
     QCOMPARE(m.cancel_checks() - start, std::size_t(1));
 }
 

@@ -1854,7 +1854,7 @@ The current experiment is unchanged.</source>
     </message>
     <message>
         <location filename="../../ui/normstatschart.cpp" line="130"/>
-        <location filename="../../ui/normstatschart.cpp" line="386"/>
+        <location filename="../../ui/normstatschart.cpp" line="387"/>
         <source>Layer of the norm, counted from 0 at the input</source>
         <translation>归一化层所在的层，从输入端起从 0 开始计数</translation>
     </message>
@@ -1870,7 +1870,7 @@ The current experiment is unchanged.</source>
     </message>
     <message>
         <location filename="../../ui/normstatschart.cpp" line="137"/>
-        <location filename="../../ui/normstatschart.cpp" line="392"/>
+        <location filename="../../ui/normstatschart.cpp" line="393"/>
         <source>batch mean</source>
         <translation>批内平均</translation>
     </message>
@@ -1886,7 +1886,7 @@ The current experiment is unchanged.</source>
     </message>
     <message>
         <location filename="../../ui/normstatschart.cpp" line="148"/>
-        <location filename="../../ui/normstatschart.cpp" line="405"/>
+        <location filename="../../ui/normstatschart.cpp" line="406"/>
         <source>step 0 (at initialisation)</source>
         <translation>第 0 步（初始化时）</translation>
     </message>
@@ -1926,100 +1926,100 @@ The current experiment is unchanged.</source>
         <translation>取消勾选“纵轴适配输出”即可看到完整曲线。</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="222"/>
+        <location filename="../../ui/normstatschart.cpp" line="223"/>
         <source>position in the sequence</source>
         <translation>序列中的位置</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="243"/>
+        <location filename="../../ui/normstatschart.cpp" line="244"/>
         <source>LayerNorm normalises each position&apos;s vector over its features: its output has mean 0 and variance 1 at every position until gamma and beta are trained. BatchNorm normalises each feature over the batch, so single positions are left uneven.</source>
         <translation>层归一化（LayerNorm）对每个位置的向量沿特征维度做归一化：在 γ 和 β 训练之前，每个位置的输出均值都是 0、方差都是 1。批归一化（BatchNorm）则是对每个特征沿批次做归一化，所以单个位置上的输出并不均匀。</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="247"/>
+        <location filename="../../ui/normstatschart.cpp" line="248"/>
         <source>Mean of each position&apos;s vector</source>
         <translation>各位置向量的均值</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="248"/>
+        <location filename="../../ui/normstatschart.cpp" line="249"/>
         <source>mean over d_model features</source>
         <translation>在 d_model 个特征上的均值</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="249"/>
+        <location filename="../../ui/normstatschart.cpp" line="250"/>
         <source>Variance of each position&apos;s vector</source>
         <translation>各位置向量的方差</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="250"/>
+        <location filename="../../ui/normstatschart.cpp" line="251"/>
         <source>variance over d_model features (biased)</source>
         <translation>在 d_model 个特征上的方差（有偏）</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="295"/>
-        <location filename="../../ui/normstatschart.cpp" line="298"/>
+        <location filename="../../ui/normstatschart.cpp" line="296"/>
         <location filename="../../ui/normstatschart.cpp" line="299"/>
+        <location filename="../../ui/normstatschart.cpp" line="300"/>
         <source>%1, leaving</source>
         <translation>%1，离开</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="296"/>
         <location filename="../../ui/normstatschart.cpp" line="297"/>
+        <location filename="../../ui/normstatschart.cpp" line="298"/>
         <source>%1, entering</source>
         <translation>%1，进入</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="387"/>
+        <location filename="../../ui/normstatschart.cpp" line="388"/>
         <source>This norm sits outside the stack of layers</source>
         <translation>这个归一化层不在层的堆叠之内</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="393"/>
+        <location filename="../../ui/normstatschart.cpp" line="394"/>
         <source>sample %1</source>
         <translation>样本 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="404"/>
+        <location filename="../../ui/normstatschart.cpp" line="405"/>
         <source>no probes yet</source>
         <translation>尚无探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="406"/>
+        <location filename="../../ui/normstatschart.cpp" line="407"/>
         <source>step %1</source>
         <translation>第 %1 步</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="438"/>
+        <location filename="../../ui/normstatschart.cpp" line="439"/>
         <source>diverged, no probe at this step</source>
         <translation>已发散，这一步没有探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="438"/>
+        <location filename="../../ui/normstatschart.cpp" line="439"/>
         <source>no probe at this step</source>
         <translation>这一步没有探测数据</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="440"/>
+        <location filename="../../ui/normstatschart.cpp" line="441"/>
         <source>no such norm</source>
         <translation>没有这个归一化层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="445"/>
+        <location filename="../../ui/normstatschart.cpp" line="446"/>
         <source>batch has only %1 samples</source>
         <translation>这一批只有 %1 个样本</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="474"/>
+        <location filename="../../ui/normstatschart.cpp" line="475"/>
         <source>%1, layer %2</source>
         <translation>%1，第 %2 层</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="498"/>
+        <location filename="../../ui/normstatschart.cpp" line="499"/>
         <source>Lines entering the norm run off the charts (variance up to %1).</source>
         <translation>进入归一化层的曲线超出了图表范围（方差最大达 %1）。</translation>
     </message>
     <message>
-        <location filename="../../ui/normstatschart.cpp" line="501"/>
+        <location filename="../../ui/normstatschart.cpp" line="502"/>
         <source>Lines entering the norm run off the mean chart.</source>
         <translation>进入归一化层的曲线超出了均值图的范围。</translation>
     </message>
@@ -2101,52 +2101,52 @@ The current experiment is unchanged.</source>
         <translation>拖出一个矩形框可放大，双击可缩小</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="330"/>
-        <source>training (smoothed; faint: raw)</source>
-        <translation>训练（平滑后；浅色：原始值）</translation>
+        <location filename="../../ui/curveschart.cpp" line="331"/>
+        <source>training (smoothed %1; faint: raw)</source>
+        <translation>训练（平滑 %1；浅色：原始值）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="330"/>
+        <location filename="../../ui/curveschart.cpp" line="332"/>
         <source>training</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="378"/>
+        <location filename="../../ui/curveschart.cpp" line="380"/>
         <source>%1 diverged at step %2: %3</source>
         <translation>%1 在第 %2 步发散：%3</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="573"/>
+        <location filename="../../ui/curveschart.cpp" line="575"/>
         <source>validation loss %1</source>
         <translation>验证损失 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="573"/>
+        <location filename="../../ui/curveschart.cpp" line="575"/>
         <source>training loss %1 (smoothed)</source>
         <translation>训练损失 %1（平滑后）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="573"/>
+        <location filename="../../ui/curveschart.cpp" line="575"/>
         <source>training loss %1</source>
         <translation>训练损失 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="575"/>
+        <location filename="../../ui/curveschart.cpp" line="577"/>
         <source>validation accuracy %1 %</source>
         <translation>验证准确率 %1%</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="575"/>
+        <location filename="../../ui/curveschart.cpp" line="577"/>
         <source>training accuracy %1 % (smoothed)</source>
         <translation>训练准确率 %1%（平滑后）</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="575"/>
+        <location filename="../../ui/curveschart.cpp" line="577"/>
         <source>training accuracy %1 %</source>
         <translation>训练准确率 %1%</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="577"/>
+        <location filename="../../ui/curveschart.cpp" line="579"/>
         <source>%1, step %2, %3</source>
         <translation>%1，第 %2 步，%3</translation>
     </message>
