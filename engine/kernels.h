@@ -297,7 +297,7 @@ inline void prefetch_range(const T* x, std::size_t a, std::size_t b) {
     for (; p < e; p += 64) __builtin_prefetch(reinterpret_cast<const void*>(p), 0, 2);
 }
 
-// x[i] = max(x[i], 0) for i in [a, b): ReLU in place (NaN stays NaN's ReLU, 0, as above).
+// x[i] = ReLU(x[i]) for i in [a, b), in place: the same comparison as activation_range (NaN -> 0).
 template <class T>
 void relu_inplace_range(T* __restrict x, std::size_t a, std::size_t b) {
     for (std::size_t i = a; i < b; ++i) x[i] = x[i] > T(0) ? x[i] : T(0);

@@ -324,12 +324,12 @@ void TrainingCurvesChart::ensureRuns() {
 
 void TrainingCurvesChart::redraw() {
     const double w = smoothing();
-    smoothing_value_->setText(QLocale().toString(w, 'f', 2));
+    const QString amount = QLocale().toString(w, 'f', 2);
+    smoothing_value_->setText(amount);
     const bool log = log_y_->isChecked();
     const bool show_val = !hide_val_->isChecked();
     // The amount is in the key, so that an exported picture (which leaves the slider out) says it.
-    key_train_->setName(w > 0 ? tr("training (smoothed %1; faint: raw)").arg(QLocale().toString(w, 'f', 2))
-                              : tr("training"));
+    key_train_->setName(w > 0 ? tr("training (smoothed %1; faint: raw)").arg(amount) : tr("training"));
     for (QLegendMarker* m : acc_chart_->legend()->markers(key_val_)) m->setVisible(show_val);
 
     for (std::size_t i = 0; i < runs_.size() && snap_ && i < snap_->runs.size(); ++i) {

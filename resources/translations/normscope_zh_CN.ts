@@ -2101,7 +2101,7 @@ The current experiment is unchanged.</source>
         <translation>拖出一个矩形框可放大，双击可缩小</translation>
     </message>
     <message>
-        <location filename="../../ui/curveschart.cpp" line="331"/>
+        <location filename="../../ui/curveschart.cpp" line="332"/>
         <source>training (smoothed %1; faint: raw)</source>
         <translation>训练（平滑 %1；浅色：原始值）</translation>
     </message>
