@@ -254,9 +254,9 @@ void linear_backward(T* din,                   // (N, I) += dout W (= with assig
     const std::size_t rt = tile ? tile : row_tile(N);
     const std::size_t n_w = wg.tasks();
     const std::size_t n_in = din ? (static_cast<std::size_t>(N) + rt - 1) / rt : 0;
-    par.for_each(n_w + n_in, [&](std::size_t t) {
-        if (t < n_w) return wg.run(t);
-        const std::size_t r0 = (t - n_w) * rt, r1 = std::min<std::size_t>(r0 + rt, N);
+    par.for_each_homed(n_in, n_w, [&](std::size_t t) {  // din's rows first: each on its home thread
+        if (t >= n_in) return wg.run(t - n_in);
+        const std::size_t r0 = t * rt, r1 = std::min<std::size_t>(r0 + rt, N);
         linear_input_grad_rows(din, dout, W, I, O, r0, r1, assign);
         epi(r0, r1);
     });

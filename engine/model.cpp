@@ -261,6 +261,7 @@ void Model<T>::ensure_workspace(int B, int Tn) {
     d_b2_.assign(N * D, T(0));
     d_c2_.assign(N * D, T(0));
     d_qkv2_.assign(N * std::max(3 * D, F), T(0));
+    d_wide2_.assign(N * std::max(D, F), T(0));
     d_att_.assign(B * H * Tn * Tn, T(0));
     d_logits_.assign(N * V, T(0));
     g_x_.assign(N * D, T(0));
@@ -528,10 +529,9 @@ bool Model<T>::chains(const Block& blk) const {
 // through the second product, attention (whole sequences: the tile holds them) or the
 // activation, and the first product. dqkv receives the first product's output gradient.
 template <class T>
-void Model<T>::sublayer_bwd_rows(Block& blk, T* din, const T* dsub, T* dqkv, std::size_t r0, std::size_t r1,
-                                 bool assign) {
+void Model<T>::sublayer_bwd_rows(Block& blk, T* din, const T* dsub, T* wide, T* dqkv, std::size_t r0,
+                                 std::size_t r1, bool assign) {
     const int D = cfg_.d_model, F = cfg_.d_ff;
-    T* wide = d_wide_.data();
     if (blk.attention) {
         const int Tn = T_, H = cfg_.heads;
         linear_input_grad_rows(wide, dsub, P(blk.w2), D, D, r0, r1, true);
@@ -560,6 +560,7 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
     T* dd = (set ? d_b2_ : d_b_).data();
     T* dc = (set ? d_c2_ : d_c_).data();
     T* dqkv = (set ? d_qkv2_ : d_qkv_).data();
+    T* wide = (set ? d_wide2_ : d_wide_).data();
     // The norm after the sublayer (Post-LN: after the add), whose gradients read dout.
     const Norm* behind = post_like ? &blk.n_a : cfg_.placement == NormPlacement::Sandwich ? &blk.n_b : nullptr;
     const T* behind_in = post_like ? blk.pre_norm.data() : blk.sub.data();
@@ -615,7 +616,7 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
             std::copy(src + e0, src + e1, dd + e0);
             dropout_range(dd, e0, e1, cfg_.dropout, opt_.dropout_seed, opt_.step, blk.dropout_site);
         }
-        sublayer_bwd_rows(blk, sub_din, dsub, dqkv, r0, r1, !post_like);
+        sublayer_bwd_rows(blk, sub_din, dsub, wide, dqkv, r0, r1, !post_like);
         if (!post_like) {
             norm_backward_rows(dx, dc, blk.n_a.cache, x, front_gamma, blk.n_a.kind, D, r0, r1, true);
             residual_grad_add(dx, dout, cfg_.residual, e0, e1);
@@ -624,7 +625,7 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
     const Deferred& prev = deferred_;
     const std::size_t n_prev = prev.tasks(), n_now = now.tasks(), rt = rt_;
     const std::size_t n_rows = (static_cast<std::size_t>(N) + rt - 1) / rt;
-    par_.for_each(n_rows + n_prev + n_now, [&](std::size_t t) {
+    par_.for_each_homed(n_rows, n_prev + n_now, [&](std::size_t t) {
         if (t < n_rows) {
             const std::size_t r0 = t * rt;
             return rows(r0, std::min<std::size_t>(r0 + rt, N));

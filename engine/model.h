@@ -198,7 +198,8 @@ private:
     // previous chained block's dout.
     bool chains(const Block& blk) const;
     void block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, int set);
-    void sublayer_bwd_rows(Block& blk, T* din, const T* dsub, T* dqkv, std::size_t r0, std::size_t r1, bool assign);
+    void sublayer_bwd_rows(Block& blk, T* din, const T* dsub, T* wide, T* dqkv, std::size_t r0, std::size_t r1,
+                           bool assign);
     void flush_deferred();
     double rms(const T* x, std::size_t n);
     // Whether each tile of the linear layers' rows holds whole sequences, so that attention can
@@ -232,7 +233,10 @@ private:
     std::vector<std::uint8_t> row_hit_;
     LossResult loss_;
     std::vector<T> d_a_, d_b_, d_c_, d_wide_, d_qkv_, d_att_, d_logits_;  // backward scratch
-    std::vector<T> d_a2_, d_b2_, d_c2_, d_qkv2_;  // the second set of the row-chained backward
+    // The second set of the row-chained backward: blocks alternate between the two, so with
+    // attention and FFN blocks alternating each buffer keeps one shape, and a row's lines stay
+    // on the thread that owns the row (Parallel::for_each_homed).
+    std::vector<T> d_a2_, d_b2_, d_c2_, d_qkv2_, d_wide2_;
     // Tasks a row-chained block left for the next parallel region: its two weight gradients and
     // the gain and bias gradients of a norm (none when norm is null).
     struct Deferred {

@@ -4,6 +4,10 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <utility>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -55,6 +59,8 @@ private slots:
     void gemmPackedMatchesInPlace();
     void floatAttention_data();
     void floatAttention();
+    void homedTasksRunOnce_data();
+    void homedTasksRunOnce();
 };
 
 void KernelsTest::linear_data() {
@@ -332,6 +338,50 @@ void KernelsTest::floatAttention() {
     V dqkv2_ref = dqkv_ref;
     for (double& v : dqkv2_ref) v -= 0.5;
     QVERIFY2(rel(to_d(dqkv2), dqkv2_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(dqkv2), dqkv2_ref))));
+}
+
+void KernelsTest::homedTasksRunOnce_data() {
+    QTest::addColumn<int>("threads");
+    QTest::addColumn<int>("na");
+    QTest::addColumn<int>("nb");
+    for (int threads : {1, 2, 3})
+        for (const auto& [na, nb] : std::vector<std::pair<int, int>>{{1, 0}, {0, 1}, {5, 0}, {0, 7}, {11, 13}, {100, 3}, {2, 1}})
+            QTest::addRow("%d threads, %d + %d tasks", threads, na, nb) << threads << na << nb;
+}
+
+// Parallel::for_each_homed runs every task exactly once, whoever's home it is in and whoever
+// takes it; a task that throws stops the loop and the exception reaches the caller.
+void KernelsTest::homedTasksRunOnce() {
+    QFETCH(int, threads);
+    QFETCH(int, na);
+    QFETCH(int, nb);
+    const Parallel par(threads);
+    const std::size_t n = static_cast<std::size_t>(na + nb);
+    for (int round = 0; round < 50; ++round) {
+        std::vector<std::atomic<int>> runs(n);
+        std::atomic<int> outside{0};
+        par.for_each_homed(na, nb, [&](std::size_t i) {
+            if (i >= n) return void(outside.fetch_add(1));
+            runs[i].fetch_add(1);
+            for (volatile int spin = 0; spin < static_cast<int>(i % 7) * 200; ++spin) {
+            }
+        });
+        QCOMPARE(outside.load(), 0);
+        for (std::size_t i = 0; i < n; ++i) QCOMPARE(runs[i].load(), 1);
+    }
+    std::vector<std::atomic<int>> runs(n);
+    bool thrown = false;
+    try {
+        par.for_each_homed(na, nb, [&](std::size_t i) {
+            runs[i].fetch_add(1);
+            if (i == n / 2) throw std::runtime_error("task failed");
+        });
+    } catch (const std::runtime_error& e) {
+        thrown = std::string(e.what()) == "task failed";
+    }
+    QVERIFY(thrown);
+    QCOMPARE(runs[n / 2].load(), 1);
+    for (std::size_t i = 0; i < n; ++i) QVERIFY(runs[i].load() <= 1);
 }
 
 QTEST_APPLESS_MAIN(KernelsTest)
