@@ -192,7 +192,7 @@ void Model<T>::init(std::uint64_t seed) {
 
 template <class T>
 void Model<T>::zero_grad() {
-    par_.for_tiles(grads_.size(), std::size_t(1) << 16,
+    par_.for_tiles(grads_.size(), std::size_t(1) << 14,  // the tiles of Adam's update: the same homes
                    [&](std::size_t b, std::size_t e) { std::fill(grads_.begin() + b, grads_.begin() + e, T(0)); });
 }
 
