@@ -591,11 +591,11 @@ template <class Rows, class Cols>
 void split_rows_cols(int N, int D, const Parallel& par, const Rows& rows, const Cols& cols) {
     const std::size_t nr = (static_cast<std::size_t>(N) + kRowTile - 1) / kRowTile;
     const std::size_t nc = (static_cast<std::size_t>(D) + kColTile - 1) / kColTile;
-    par.for_each(nc + nr, [&](std::size_t t) {
-        if (t < nc) {
-            cols(t * kColTile, std::min<std::size_t>((t + 1) * kColTile, D));
+    par.for_each_homed(nr, nc, [&](std::size_t t) {  // the rows first: each on its home thread
+        if (t >= nr) {
+            cols((t - nr) * kColTile, std::min<std::size_t>((t - nr + 1) * kColTile, D));
         } else {
-            const std::size_t r0 = (t - nc) * kRowTile;
+            const std::size_t r0 = t * kRowTile;
             rows(r0, std::min<std::size_t>(r0 + kRowTile, N));
         }
     });

@@ -671,7 +671,7 @@ LossResult Model<T>::forward(const std::int32_t* ids, const std::int32_t* target
     const T* pos = pos_w_ >= 0 ? P(pos_w_) : (sinusoid_.empty() ? nullptr : sinusoid_.data());
     // The embedding's rows and the weights' transposes: one parallel region.
     const std::size_t n_emb = (N + kRowTile - 1) / kRowTile;
-    par_.for_each(n_emb + transpose_tasks_.size(), [&](std::size_t t) {
+    par_.for_each_homed(n_emb, transpose_tasks_.size(), [&](std::size_t t) {
         if (t < n_emb) {
             embedding_rows(emb_raw_.data(), ids_.data(), P(emb_w_), pos, scale, Tn, cfg_.d_model, t * kRowTile,
                            std::min(N, (t + 1) * kRowTile));

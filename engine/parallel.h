@@ -8,11 +8,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
 #include "engine/tsan.h"
 
@@ -36,13 +38,15 @@ public:
     void for_each(std::size_t n, const F& body) const { for_each_homed(n, 0, body); }
 
     // body(i) for every i in [0, na + nb): two groups of tasks, [0, na) (tiles of rows) and
-    // [na, na + nb) (say, weight gradients over all rows). Each thread has a home: thread k of P
-    // owns items [k n / P, (k + 1) n / P) of each group, runs them in order (its share of the
-    // first group, then of the second) and, once done, takes what is left of the others' homes
-    // from their far end. So tile t of rows runs on the same thread region after region, forward
-    // and backward, and reads what that thread wrote from its own core's caches: on this 2-core
-    // machine a line written by the other core costs 2-3x a local one, more than memory (see
-    // the README's speed section). Which thread runs a task never changes a bit of the result.
+    // [na, na + nb) (say, weight gradients over all rows). Each thread has a home: the thread in
+    // arena slot k of P owns items [k n / P, (k + 1) n / P) of each group, runs them in order
+    // (its share of the first group, then of the second) and, once done, takes what is left of
+    // the others' homes from their far end. So the loops that put their tiles of rows first give
+    // tile t to the same slot region after region, forward and backward, and (with two threads,
+    // where the caller holds slot 0 and the one worker slot 1) to the same core, which reads what
+    // it wrote from its own caches: on this 2-core machine a line written by the other core costs
+    // 2-3x a local one, more than memory (see the README's speed section). Which thread runs a
+    // task never changes a bit of the result.
     template <class F>
     void for_each_homed(std::size_t na, std::size_t nb, const F& body) const {
         const std::size_t n = na + nb;
@@ -51,44 +55,47 @@ public:
             for (std::size_t i = 0; i < n; ++i) body(i);
             return;
         }
+        if (n > 0xFFFFFFFFu) throw std::length_error("Parallel::for_each_homed: more than 2^32 - 1 tasks");
         const int P = static_cast<int>(std::min<std::size_t>({static_cast<std::size_t>(threads_), n, kMaxHomes}));
         Homes homes(na, nb, P);
-        // Fork and join, told to ThreadSanitizer (TBB's own synchronisation is invisible to it),
-        // also when a task throws (a cancelled step): the other threads then start no more tasks.
-        struct Join {
+        // A task that throws (a cancelled step), or the cancellation of an enclosing loop, makes
+        // the others stop taking tasks soon (each thread finishes the task it is in).
+        const auto stop = [&] {
+            return homes.failed.load(std::memory_order_relaxed) || tbb::is_current_task_group_canceling();
+        };
+        struct Done {
             const void* token;
-            ~Join() { tsan_acquire(token); }
+            ~Done() { tsan_release(token); }
         };
         const void* token = &body;
-        tsan_release(token);
-        const Join join{token};
         const auto work = [&] {
-            struct Done {
-                const void* token;
-                ~Done() { tsan_release(token); }
-            };
             tsan_acquire(token);
             const Done done{token};
             const int k = std::clamp(tbb::this_task_arena::current_thread_index(), 0, P - 1);
             try {
-                for (std::size_t i; !homes.failed.load(std::memory_order_relaxed) && (i = homes.take(k, true)) != Homes::kNone;)
-                    body(i);
+                for (std::size_t i; !stop() && (i = homes.take(k, true)) != Homes::kNone;) body(i);
                 for (int d = 1; d < P; ++d)
-                    for (std::size_t i; !homes.failed.load(std::memory_order_relaxed) &&
-                                        (i = homes.take((k + d) % P, false)) != Homes::kNone;)
-                        body(i);
+                    for (std::size_t i; !stop() && (i = homes.take((k + d) % P, false)) != Homes::kNone;) body(i);
             } catch (...) {
                 homes.failed.store(true);
                 throw;
             }
         };
-        arena_->execute([&] {
-            tbb::parallel_for(tbb::blocked_range<int>(0, P, 1),
-                              [&](const tbb::blocked_range<int>& r) {
-                                  for (int i = r.begin(); i != r.end(); ++i) work();
-                              },
-                              tbb::simple_partitioner());
-        });
+        const auto leaves = [&](const tbb::blocked_range<int>& r) {
+            for (int i = r.begin(); i != r.end(); ++i) work();
+        };
+        const auto region = [&] {
+            tbb::parallel_for(tbb::blocked_range<int>(0, P, 1), leaves, tbb::simple_partitioner());
+        };
+        // Fork and join, told to ThreadSanitizer (TBB's own synchronisation is invisible to it),
+        // also when a task throws.
+        struct Join {
+            const void* token;
+            ~Join() { tsan_acquire(token); }
+        };
+        tsan_release(token);
+        const Join join{token};
+        arena_->execute(region);
     }
 
     // body(begin, end) over [0, n) cut into tiles of `tile` items (the last one shorter).

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -61,6 +63,7 @@ private slots:
     void floatAttention();
     void homedTasksRunOnce_data();
     void homedTasksRunOnce();
+    void homedTasksStopAfterThrow();
 };
 
 void KernelsTest::linear_data() {
@@ -344,30 +347,46 @@ void KernelsTest::homedTasksRunOnce_data() {
     QTest::addColumn<int>("threads");
     QTest::addColumn<int>("na");
     QTest::addColumn<int>("nb");
-    for (int threads : {1, 2, 3})
+    // 4 and 70 threads on this machine: arena slots beyond the threads that run, and more slots
+    // than homes (at most 64).
+    for (int threads : {1, 2, 3, 4, 70})
         for (const auto& [na, nb] : std::vector<std::pair<int, int>>{{1, 0}, {0, 1}, {5, 0}, {0, 7}, {11, 13}, {100, 3}, {2, 1}})
             QTest::addRow("%d threads, %d + %d tasks", threads, na, nb) << threads << na << nb;
 }
 
 // Parallel::for_each_homed runs every task exactly once, whoever's home it is in and whoever
-// takes it; a task that throws stops the loop and the exception reaches the caller.
+// takes it, also inside another loop on the same Parallel (the trainer's runs); a task that
+// throws stops the loop (the tasks still waiting are not started) and its exception reaches the
+// caller.
 void KernelsTest::homedTasksRunOnce() {
     QFETCH(int, threads);
     QFETCH(int, na);
     QFETCH(int, nb);
     const Parallel par(threads);
     const std::size_t n = static_cast<std::size_t>(na + nb);
-    for (int round = 0; round < 50; ++round) {
-        std::vector<std::atomic<int>> runs(n);
-        std::atomic<int> outside{0};
+    const auto run_all = [&](std::vector<std::atomic<int>>& runs, std::atomic<int>& outside) {
         par.for_each_homed(na, nb, [&](std::size_t i) {
             if (i >= n) return void(outside.fetch_add(1));
             runs[i].fetch_add(1);
             for (volatile int spin = 0; spin < static_cast<int>(i % 7) * 200; ++spin) {
             }
         });
+    };
+    for (int round = 0; round < 50; ++round) {
+        std::vector<std::atomic<int>> runs(n);
+        std::atomic<int> outside{0};
+        run_all(runs, outside);
         QCOMPARE(outside.load(), 0);
         for (std::size_t i = 0; i < n; ++i) QCOMPARE(runs[i].load(), 1);
+    }
+    {  // nested: three outer tasks, each running the whole inner loop
+        std::vector<std::vector<std::atomic<int>>> runs(3);
+        for (auto& r : runs) r = std::vector<std::atomic<int>>(n);
+        std::atomic<int> outside{0};
+        par.for_each_homed(2, 1, [&](std::size_t o) { run_all(runs[o], outside); });
+        QCOMPARE(outside.load(), 0);
+        for (const auto& r : runs)
+            for (std::size_t i = 0; i < n; ++i) QCOMPARE(r[i].load(), 1);
     }
     std::vector<std::atomic<int>> runs(n);
     bool thrown = false;
@@ -382,6 +401,32 @@ void KernelsTest::homedTasksRunOnce() {
     QVERIFY(thrown);
     QCOMPARE(runs[n / 2].load(), 1);
     for (std::size_t i = 0; i < n; ++i) QVERIFY(runs[i].load() <= 1);
+}
+
+// After a task throws, the other threads start no new task: task 0 (the caller's first) throws
+// once another thread has begun its tasks, each of which takes 100 us, so far fewer than all of
+// them run.
+void KernelsTest::homedTasksStopAfterThrow() {
+    const Parallel par(2);
+    constexpr std::size_t n = 1000;
+    std::atomic<int> ran{0};
+    bool thrown = false;
+    try {
+        par.for_each_homed(n, 0, [&](std::size_t i) {
+            ran.fetch_add(1);
+            if (i == 0) {
+                const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+                while (ran.load() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+                throw std::runtime_error("task failed");
+            }
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+        });
+    } catch (const std::runtime_error&) {
+        thrown = true;
+    }
+    QVERIFY(thrown);
+    QVERIFY2(ran.load() >= 2, "the second thread never started a task");
+    QVERIFY2(ran.load() < static_cast<int>(n) / 2, qPrintable(QString::number(ran.load())));
 }
 
 QTEST_APPLESS_MAIN(KernelsTest)
