@@ -10,7 +10,7 @@
 // while k runs over passes of 256, so each 256 x 32 panel of B is reused from L1 by every 12-row
 // block. Small products (the lesson model's) read both operands in place; larger ones whose rows
 // lie 1 KiB or more apart first copy each panel of B, and each k pass of A in k-major blocks of
-// 12 rows, to contiguous buffers on the stack (no heap): figures in the README's speed section.
+// 12 rows, to contiguous buffers on the stack (no heap): figures in docs/speed-log.md.
 // Every C element sums its k terms in increasing order, packed or not (tested bit for bit): the
 // result depends on the shapes only, never on threads. Checked against the plain references in
 // tst_engine_kernels (floatLinear, gemmPackedMatchesInPlace).

@@ -45,7 +45,7 @@ public:
     // tile t to the same slot region after region, forward and backward, and (with two threads,
     // where the caller holds slot 0 and the one worker slot 1) to the same core, which reads what
     // it wrote from its own caches: on this 2-core machine a line written by the other core costs
-    // 2-3x a local one, more than memory (see the README's speed section). Which thread runs a
+    // 2-3x a local one, more than memory (see docs/speed-log.md). Which thread runs a
     // task never changes a bit of the result.
     template <class F>
     void for_each_homed(std::size_t na, std::size_t nb, const F& body) const {
