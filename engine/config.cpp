@@ -542,7 +542,9 @@ double estimate_training_bytes(const ModelConfig& m, const TrainConfig& t) {
                              + (D * F + D)         // linear2
                              + 4 * 2 * D;          // up to four norms with gain and bias
     const double params = V * D + positions + L * per_layer + (V * D + V) + 4 * D;
-    const double state = 4.0 * params * 4;  // weights, gradients, Adam m and v
+    // weights, gradients, Adam m and v, and for models of up to kMaxCutParams the second half of
+    // the weight gradients' rows (at every parameter's offset; a batch of one product tile has none)
+    const double state = 4.0 * params * (params <= double(kMaxCutParams) ? 5 : 4);
     const double activations = 4.0 * B * T * L * (12 * D + 2 * F + 2 * H * T) + 4.0 * B * T * V * 3 +
                                4.0 * B * T * (3 * D + std::max(3 * D, F));  // the backward's second scratch set
     return state + activations;

@@ -1,6 +1,7 @@
 // The experiment: model and training settings of SPEC section 2, resolved per run.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -125,6 +126,9 @@ nlohmann::json to_json(const TrainConfig& t);
 void validate(const ModelConfig& m, const TrainConfig& t, const std::string& prefix);
 
 // Memory a run needs for training (parameters, gradients, optimizer state, activations), in bytes.
+// Models of up to this many parameters sum each linear layer's weight gradient in two halves of
+// the rows, the second kept in a buffer as large as the gradients (Model, LinearWeightGrad).
+inline constexpr std::size_t kMaxCutParams = std::size_t(4) << 20;
 double estimate_training_bytes(const ModelConfig& m, const TrainConfig& t);
 constexpr double kMaxTrainingBytes = 8.0 * 1024 * 1024 * 1024;  // refused above this
 

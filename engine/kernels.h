@@ -176,10 +176,27 @@ void linear_forward(T* out,                    // (N, O)
     });
 }
 
+// Where the second half of a weight gradient's rows goes (LinearWeightGrad::part, part_b, split).
+template <class T>
+struct GradHalf {
+    T* w = nullptr;
+    T* b = nullptr;
+    int split = 0;
+};
+
 // A linear layer's weight gradient as tasks that each own their output: the tiles of dW, cut along
 // its longer side (output rows when O >= I, input columns otherwise, so that the operand every
 // tile reads again is the smaller one), then db as one task (no cross-thread sum). They read
 // only dout and in, so they can share a parallel region with any work that leaves those alone.
+//
+// With `part` set and 0 < split < N, the sum over the N rows is cut in two halves at row `split`
+// (a fixed point from the shape: where the first home's row tiles end): the first half's tasks
+// add rows [0, split) into dW and db, the second half's write rows [split, N) into part and
+// part_b, and the caller adds those into dW and db once both halves are done (Model's
+// fold_halves, after backward: every element is (dW + first half) + second half). Tasks
+// [0, per_half()) are the first half, the rest the second, so for_each_homed gives each half to
+// the thread that wrote its rows (2 threads): on this 2-core machine the weight gradients then
+// read no row the other core wrote. The bits are the same at any thread count.
 template <class T>
 struct LinearWeightGrad {
     T* dW = nullptr;            // (O, I) += dout^T in
@@ -187,41 +204,69 @@ struct LinearWeightGrad {
     const T* dout = nullptr;    // (N, O)
     const T* in = nullptr;      // (N, I)
     int N = 0, I = 0, O = 0;
+    T* part = nullptr;          // the second half's dW then db, (O, I) and (O) at their offsets, or null
+    T* part_b = nullptr;
+    int split = 0;
 
     bool by_rows() const { return O >= I; }
+    bool halves() const { return part && split > 0 && split < N; }
     std::size_t side() const { return by_rows() ? O : I; }
     // At least 48 rows of dW per task, four full 12-row register blocks of gemm.h's kernel, or
     // 64 columns, two full 32-wide panels: up to 256 features (the lesson model's weights, S's
     // and M's output projections) col_tile gives 32, and each task ended in an 8-row block.
-    // A tile never changes a bit of dW: each element sums its N terms alone, in order.
+    // A tile never changes a bit of dW: each element sums its N terms (or each half's) alone, in order.
     std::size_t tile() const { return std::max<std::size_t>(by_rows() ? 48 : 64, col_tile(side())); }
-    std::size_t tasks() const {
+    std::size_t per_half() const {
         if (!dW) return 0;
         return (side() + tile() - 1) / tile() + (db ? 1 : 0);
     }
+    std::size_t tasks() const { return per_half() * (halves() ? 2 : 1); }
     void run(std::size_t t) const {
+        const std::size_t h = per_half();
+        if (t < h) return run_half(0, t);
+        run_half(1, t - h);
+    }
+    // Task t of half `half` (half 0 is every row when the sum is not cut).
+    void run_half(int half, std::size_t t) const {
+        const bool cut = halves();
+        const int r0 = cut && half ? split : 0, r1 = cut && !half ? split : N, k = r1 - r0;
+        const bool set = cut && half;  // the second half writes part from zero
         const std::size_t ct = tile(), n_w = (side() + ct - 1) / ct;
+        const T* g0 = dout + static_cast<std::size_t>(r0) * O;
+        const T* x0 = in + static_cast<std::size_t>(r0) * I;
         if (t == n_w) {  // db: sum of dout's rows, in order
-            T* __restrict acc = db;
-            for (int r = 0; r < N; ++r) {
-                const T* __restrict row = dout + static_cast<std::size_t>(r) * O;
+            T* __restrict acc = set ? part_b : db;
+            if (set) std::fill(acc, acc + O, T(0));
+            for (int r = 0; r < k; ++r) {
+                const T* __restrict row = g0 + static_cast<std::size_t>(r) * O;
                 for (int o = 0; o < O; ++o) acc[o] += row[o];
             }
             return;
         }
+        T* const w = set ? part : dW;
         const std::size_t a = t * ct, b = std::min<std::size_t>(a + ct, side());
         const int n = static_cast<int>(b - a);
         if constexpr (use_fast_gemm<T>) {  // dout read transposed in place
-            if (by_rows()) gemm_acc(n, I, N, dout + a, 1, O, in, I, dW + a * I, I);
-            else gemm_acc(O, n, N, dout, 1, O, in + a, I, dW + a, I);
+            if (by_rows()) {
+                if (set) gemm_set(n, I, k, g0 + a, 1, O, x0, I, w + a * I, I, nullptr);
+                else gemm_acc(n, I, k, g0 + a, 1, O, x0, I, w + a * I, I);
+            } else {
+                if (set) gemm_set(O, n, k, g0, 1, O, x0 + a, I, w + a, I, nullptr);
+                else gemm_acc(O, n, k, g0, 1, O, x0 + a, I, w + a, I);
+            }
             return;
         }
-        CMapR<T> g(dout, N, O);
-        CMapR<T> x(in, N, I);
-        if (by_rows())  // rows [a, b) of dW
-            MapR<T>(dW + a * I, n, I).noalias() += g.middleCols(a, n).transpose() * x;
-        else  // columns [a, b) of dW
-            MapR<T>(dW, O, I).middleCols(a, n).noalias() += g.transpose() * x.middleCols(a, n);
+        CMapR<T> g(g0, k, O);
+        CMapR<T> x(x0, k, I);
+        if (by_rows()) {  // rows [a, b) of dW
+            auto d = MapR<T>(w + a * I, n, I);
+            if (set) d.noalias() = g.middleCols(a, n).transpose() * x;
+            else d.noalias() += g.middleCols(a, n).transpose() * x;
+        } else {  // columns [a, b) of dW
+            auto d = MapR<T>(w, O, I).middleCols(a, n);
+            if (set) d.noalias() = g.transpose() * x.middleCols(a, n);
+            else d.noalias() += g.transpose() * x.middleCols(a, n);
+        }
     }
 };
 
@@ -249,8 +294,9 @@ void linear_backward(T* din,                   // (N, I) += dout W (= with assig
                      const T* dout,            // (N, O)
                      const T* in, const T* W,  // (N, I), (O, I)
                      int N, int I, int O, const Parallel& par, bool assign = false, const Epi& epi = Epi{},
-                     std::size_t tile = 0) {  // rows per task of din: row_tile(N) when 0
-    const LinearWeightGrad<T> wg{dW, db, dout, in, N, I, O};
+                     std::size_t tile = 0,    // rows per task of din: row_tile(N) when 0
+                     const GradHalf<T>& half = {}) {
+    const LinearWeightGrad<T> wg{dW, db, dout, in, N, I, O, half.w, half.b, half.split};
     const std::size_t rt = tile ? tile : row_tile(N);
     const std::size_t n_w = wg.tasks();
     const std::size_t n_in = din ? (static_cast<std::size_t>(N) + rt - 1) / rt : 0;

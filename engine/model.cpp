@@ -110,6 +110,19 @@ Model<T>::Model(const ModelConfig& cfg, const Parallel& par, std::uint64_t seed)
     params_.assign(param_count_, T(0));
     buffers_.assign(buffer_count_, T(0));
     grads_.assign(params_.size(), T(0));
+    {
+        std::vector<int> lin = {head_w_, head_b_};
+        for (const Layer& l : layers_)
+            for (const Block* blk : {&l.attn, &l.ffn}) lin.insert(lin.end(), {blk->w1, blk->b1, blk->w2, blk->b2});
+        for (int t : lin) fold_ranges_.emplace_back(tensors_[t].offset, tensors_[t].offset + tensors_[t].size);
+        std::sort(fold_ranges_.begin(), fold_ranges_.end());
+        std::vector<std::pair<std::size_t, std::size_t>> merged;
+        for (const auto& r : fold_ranges_) {
+            if (!merged.empty() && merged.back().second == r.first) merged.back().second = r.second;
+            else merged.push_back(r);
+        }
+        fold_ranges_ = std::move(merged);
+    }
     if constexpr (use_fast_gemm<T>) {
         std::vector<int> linear = {head_w_};
         for (const Layer& l : layers_)
@@ -194,6 +207,21 @@ template <class T>
 void Model<T>::zero_grad() {
     par_.for_tiles(grads_.size(), std::size_t(1) << 14,  // the tiles of Adam's update: the same homes
                    [&](std::size_t b, std::size_t e) { std::fill(grads_.begin() + b, grads_.begin() + e, T(0)); });
+}
+
+// The second halves of the linear layers' gradients added in, in the tiles of Adam's update: a
+// tile is folded on the thread that updates it next.
+template <class T>
+void Model<T>::fold_halves() {
+    if (split_ == 0) return;
+    par_.for_tiles(grads_.size(), std::size_t(1) << 14, [&](std::size_t b, std::size_t e) {
+        for (const auto& r : fold_ranges_) {
+            const std::size_t lo = std::max(b, r.first), hi = std::min(e, r.second);
+            T* __restrict g = grads_.data();
+            const T* __restrict q = grad_part_.data();
+            for (std::size_t i = lo; i < hi; ++i) g[i] += q[i];
+        }
+    });
 }
 
 template <class T>
@@ -283,6 +311,13 @@ void Model<T>::ensure_workspace(int B, int Tn) {
     T_ = Tn;
     N_ = B * Tn;
     rt_ = row_tile(static_cast<std::size_t>(N_), static_cast<std::size_t>(Tn));
+    // The weight gradients' two halves of the rows meet where the first of two homes' row tiles
+    // ends (for_each_homed gives slot 0 the first row_tiles / 2): from the shape alone, never
+    // the thread count. A single tile is not cut, nor a model above kMaxCutParams.
+    const std::size_t row_tiles = (N + rt_ - 1) / rt_;
+    split_ = params_.size() <= kMaxCutParams ? static_cast<int>(row_tiles / 2 * rt_) : 0;
+    if (split_ > 0) grad_part_.assign(grads_.size(), T(0));
+    else std::vector<T>().swap(grad_part_);
 }
 
 template <class T>
@@ -393,10 +428,11 @@ void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in, bool
                                     attention_backward_head(dqkv, d_att_.data() + (b * H + h) * Tn * Tn, dctx,
                                                             blk.att.data(), blk.qkv.data(), static_cast<int>(b), h,
                                                             Tn, D, H, true);
-                        }, rt_);
+                        }, rt_, half_of(blk.w2, blk.b2));
         if (!fuse)
             attention_backward(dqkv, d_att_.data(), dctx, blk.att.data(), blk.qkv.data(), B_, Tn, D, H, par_, true);
-        linear_backward(din, G(blk.w1), G(blk.b1), dqkv, in, P(blk.w1), N, D, 3 * D, par_, assign, NoEpilogue{}, rt_);
+        linear_backward(din, G(blk.w1), G(blk.b1), dqkv, in, P(blk.w1), N, D, 3 * D, par_, assign, NoEpilogue{}, rt_,
+                        half_of(blk.w1, blk.b1));
     } else {
         // d(act) tile by tile, and through the activation while the tile is in cache.
         T* dact = d_wide_.data();
@@ -407,8 +443,9 @@ void Model<T>::sublayer_bwd(Block& blk, T* din, const T* dsub, const T* in, bool
         linear_backward(dact, G(blk.w2), G(blk.b2), dsub, blk.act.data(), P(blk.w2), N, F, D, par_, true,
                         [&](std::size_t r0, std::size_t r1) {
                             activation_grad_range(dhid, dact, hid, r0 * f, r1 * f, kind, true);
-                        }, rt_);
-        linear_backward(din, G(blk.w1), G(blk.b1), dhid, in, P(blk.w1), N, D, F, par_, assign, NoEpilogue{}, rt_);
+                        }, rt_, half_of(blk.w2, blk.b2));
+        linear_backward(din, G(blk.w1), G(blk.b1), dhid, in, P(blk.w1), N, D, F, par_, assign, NoEpilogue{}, rt_,
+                        half_of(blk.w1, blk.b1));
     }
 }
 
@@ -573,8 +610,10 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
 
     Deferred mine;
     const int I2 = blk.attention ? D : F, O1 = blk.attention ? 3 * D : F;
-    mine.lin[0] = {G(blk.w2), G(blk.b2), dsub, blk.attention ? blk.hidden.data() : blk.act.data(), N, I2, D};
-    mine.lin[1] = {G(blk.w1), G(blk.b1), dqkv, sub_in, N, D, O1};
+    const GradHalf<T> h2 = half_of(blk.w2, blk.b2), h1 = half_of(blk.w1, blk.b1);
+    mine.lin[0] = {G(blk.w2), G(blk.b2), dsub, blk.attention ? blk.hidden.data() : blk.act.data(), N, I2, D,
+                   h2.w, h2.b, h2.split};
+    mine.lin[1] = {G(blk.w1), G(blk.b1), dqkv, sub_in, N, D, O1, h1.w, h1.b, h1.split};
     mine.N = N;
     mine.D = D;
     if (!post_like) {
@@ -623,16 +662,26 @@ void Model<T>::block_bwd_chained(Block& blk, T* dx, const T* dout, const T* x, i
         }
     };
     const Deferred& prev = deferred_;
-    const std::size_t n_prev = prev.tasks(), n_now = now.tasks(), rt = rt_;
+    // The previous block's weight gradients cut in halves go first half, other tasks, second half,
+    // other tasks, in counts that put each half in the home of the thread that wrote its rows.
+    const std::size_t s = prev.split_tasks(), c_prev = prev.neutral_tasks(), c = c_prev + now.tasks(), rt = rt_;
     const std::size_t n_rows = (static_cast<std::size_t>(N) + rt - 1) / rt;
-    par_.for_each_homed(n_rows, n_prev + n_now, [&](std::size_t t) {
+    const auto other = [&](std::size_t j) {
+        if (j < c_prev) return prev.run_neutral(j);
+        now.run(j - c_prev);
+    };
+    par_.for_each_homed(n_rows, 2 * s + c, [&](std::size_t t) {
         if (t < n_rows) {
             const std::size_t r0 = t * rt;
             return rows(r0, std::min<std::size_t>(r0 + rt, N));
         }
         t -= n_rows;
-        if (t < n_prev) return prev.run(t);
-        now.run(t - n_prev);
+        if (t < s) return prev.run_split(0, t);
+        t -= s;
+        if (t < c / 2) return other(t);
+        t -= c / 2;
+        if (t < s) return prev.run_split(1, t);
+        other(c / 2 + t - s);
     });
     deferred_ = mine;
 }
@@ -722,7 +771,7 @@ void Model<T>::backward() {
     // gradient wrt the head's input
     const T* head_in = has_final_norm_ ? final_out_.data() : hs_.back().data();
     linear_backward(g_x_.data(), G(head_w_), G(head_b_), d_logits_.data(), head_in, P(head_w_), N_, D, V, par_, true,
-                    NoEpilogue{}, rt_);
+                    NoEpilogue{}, rt_, half_of(head_w_, head_b_));
     // Gradients of hidden states rotate through three buffers: a block writes dx into the one
     // that is neither its dout nor the previous block's dout (which that block's deferred tasks
     // may still read).
@@ -775,6 +824,7 @@ void Model<T>::backward() {
     }
     const T scale = cfg_.embedding_scale_sqrt_d ? static_cast<T>(std::sqrt(static_cast<double>(D))) : T(1);
     embedding_backward(G(emb_w_), pos_w_ >= 0 ? G(pos_w_) : nullptr, cur, ids_.data(), scale, B_, T_, D, par_);
+    fold_halves();
 }
 
 template class Model<float>;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/config.h"
@@ -97,6 +98,8 @@ public:
     const ModelProbes& probes() const { return probes_; }      // filled when collect_probes
     // How many blocks the last backward ran row-chained (ForwardOptions::row_chained_backward).
     int chained_blocks() const { return chained_blocks_; }
+    // The row at which the linear layers' weight gradients are cut in two halves (0: not cut).
+    int weight_grad_split() const { return split_; }
     // How many times this model has looked at the cancel flag (ForwardOptions::cancel): forward
     // looks before each block and before the head, backward before each block. Between two
     // looks runs at most one block, or the head and the loss forward and backward with the final
@@ -170,6 +173,12 @@ private:
     NormWeights<T> grads_of(const Norm& n);
     T* P(int idx) { return params_.data() + tensors_[idx].offset; }
     T* G(int idx) { return grads_.data() + tensors_[idx].offset; }
+    // Where the second half of weight w's and bias b's gradient goes (none when split_ is 0).
+    GradHalf<T> half_of(int w, int b) {
+        if (split_ == 0) return {};
+        return {grad_part_.data() + tensors_[w].offset, grad_part_.data() + tensors_[b].offset, split_};
+    }
+    void fold_halves();  // grads_ += grad_part_ over fold_ranges_
     void ensure_workspace(int B, int Tn);
     void norm_fwd(Norm& n, T* out, const T* in);
     void norm_fwd_rows(Norm& n, T* out, const T* in, std::size_t r0, std::size_t r1);
@@ -210,6 +219,16 @@ private:
     const Parallel& par_;
     std::vector<ParamInfo> tensors_;
     std::vector<T> params_, grads_, buffers_;
+    // The linear layers' weight gradients summed in two halves of the rows (see LinearWeightGrad):
+    // the second half's sums, at the gradients' offsets; the row where the halves meet (0: not
+    // cut); the ranges of grads_ that hold the linear layers' weights and biases.
+    std::vector<T> grad_part_;
+    int split_ = 0;
+    // Up to here the cut pays: the lesson model (0.3 M parameters) and S (1.2 M) took 4-6 % less
+    // time a step at 2 threads with the cores apart; M (9.4 M, whose products run long enough for
+    // the rows to come from L2 either way) took 3-4 % more at 1 thread and nothing measurable
+    // less at 2 (docs/speed-log.md). kMaxCutParams is in config.h.
+    std::vector<std::pair<std::size_t, std::size_t>> fold_ranges_;
     std::size_t param_count_ = 0, buffer_count_ = 0;  // while the constructor lays tensors out
     std::vector<T> sinusoid_;  // (max_len, D) when positional is sinusoidal
 
@@ -239,6 +258,8 @@ private:
     std::vector<T> d_a2_, d_b2_, d_c2_, d_qkv2_, d_wide2_;
     // Tasks a row-chained block left for the next parallel region: its two weight gradients and
     // the gain and bias gradients of a norm (none when norm is null).
+    // Deferred tasks: those of a weight gradient cut in halves (split tasks, run_split(half, i))
+    // and the others (neutral: whole weight gradients and the norm's features).
     struct Deferred {
         LinearWeightGrad<T> lin[2];
         const Norm* norm = nullptr;
@@ -249,12 +270,25 @@ private:
         std::size_t norm_tasks() const {
             return norm && norm->kind != NormKind::None ? (static_cast<std::size_t>(D) + kColTile - 1) / kColTile : 0;
         }
-        std::size_t tasks() const { return lin[0].tasks() + lin[1].tasks() + norm_tasks(); }
+        std::size_t split_of(int i) const { return lin[i].halves() ? lin[i].per_half() : 0; }
+        std::size_t neutral_of(int i) const { return lin[i].halves() ? 0 : lin[i].tasks(); }
+        std::size_t split_tasks() const { return split_of(0) + split_of(1); }  // in each half
+        std::size_t neutral_tasks() const { return neutral_of(0) + neutral_of(1) + norm_tasks(); }
+        std::size_t tasks() const { return 2 * split_tasks() + neutral_tasks(); }
         void run(std::size_t t) const {
-            if (t < lin[0].tasks()) return lin[0].run(t);
-            t -= lin[0].tasks();
-            if (t < lin[1].tasks()) return lin[1].run(t);
-            t -= lin[1].tasks();
+            const std::size_t s = split_tasks();
+            if (t < 2 * s) return run_split(t < s ? 0 : 1, t < s ? t : t - s);
+            run_neutral(t - 2 * s);
+        }
+        void run_split(int half, std::size_t t) const {
+            if (t < split_of(0)) return lin[0].run_half(half, t);
+            lin[1].run_half(half, t - split_of(0));
+        }
+        void run_neutral(std::size_t t) const {
+            if (t < neutral_of(0)) return lin[0].run(t);
+            t -= neutral_of(0);
+            if (t < neutral_of(1)) return lin[1].run(t);
+            t -= neutral_of(1);
             const std::size_t d0 = t * kColTile;
             norm_backward_cols(dnorm, norm_dout, norm->cache, norm_in, norm->kind, N, D, d0,
                                std::min<std::size_t>(d0 + kColTile, static_cast<std::size_t>(D)));

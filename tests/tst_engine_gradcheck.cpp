@@ -217,6 +217,7 @@ void GradCheck::model_data() {
     QTest::addColumn<bool>("embeddingNorm");
     QTest::addColumn<double>("dropout");
     QTest::addColumn<int>("seqLen");
+    QTest::addColumn<int>("batch");
     // seqLen 4 divides the product tiles: attention runs inside the q/k/v and context-gradient
     // tiles, and backward runs each block row-chained but with BatchNorm and DyT (the path of
     // every built-in model); seqLen 5 does not: attention in its own loop, every operation of
@@ -230,18 +231,26 @@ void GradCheck::model_data() {
                                                 .arg(kn, pn, residual ? "res" : "nores", causal ? "causal" : "bidir",
                                                      emb ? "embnorm" : "noembnorm");
                         QTest::newRow(row.toUtf8().constData())
-                            << kind << placement << residual << causal << emb << 0.0 << 4;
+                            << kind << placement << residual << causal << emb << 0.0 << 4 << 3;
                     }
     for (auto [kn, kind] : kNormKinds)
         for (auto [pn, placement] : kPlacements) {
             const QString row = QString("%1/%2/res/causal/embnorm/T5").arg(kn, pn);
-            QTest::newRow(row.toUtf8().constData()) << kind << placement << true << true << true << 0.0 << 5;
+            QTest::newRow(row.toUtf8().constData()) << kind << placement << true << true << true << 0.0 << 5 << 3;
         }
+    // 20 sequences: 80 rows (two product tiles of 48) or 100 (two of 64), so each linear layer's
+    // weight gradient is summed in two halves of the rows, the second folded in after backward.
+    for (auto [kn, kind] : kNormKinds)
+        for (auto [pn, placement] : kPlacements)
+            for (int seq : {4, 5}) {
+                const QString row = QString("%1/%2/res/causal/embnorm/T%3/B20").arg(kn, pn).arg(seq);
+                QTest::newRow(row.toUtf8().constData()) << kind << placement << true << true << true << 0.0 << seq << 20;
+            }
     // Dropout: a fixed mask (same seed and step) is part of the function being differentiated.
-    QTest::newRow("layernorm/post/dropout") << NormKind::LayerNorm << NormPlacement::Post << true << false << false << 0.2 << 4;
-    QTest::newRow("rmsnorm/sandwich/dropout") << NormKind::RMSNorm << NormPlacement::Sandwich << true << true << true << 0.2 << 5;
-    QTest::newRow("layernorm/pre/dropout") << NormKind::LayerNorm << NormPlacement::Pre << true << true << false << 0.2 << 4;
-    QTest::newRow("rmsnorm/sandwich/dropout/T4") << NormKind::RMSNorm << NormPlacement::Sandwich << true << false << true << 0.2 << 4;
+    QTest::newRow("layernorm/post/dropout") << NormKind::LayerNorm << NormPlacement::Post << true << false << false << 0.2 << 4 << 3;
+    QTest::newRow("rmsnorm/sandwich/dropout") << NormKind::RMSNorm << NormPlacement::Sandwich << true << true << true << 0.2 << 5 << 3;
+    QTest::newRow("layernorm/pre/dropout") << NormKind::LayerNorm << NormPlacement::Pre << true << true << false << 0.2 << 4 << 3;
+    QTest::newRow("rmsnorm/sandwich/dropout/T4") << NormKind::RMSNorm << NormPlacement::Sandwich << true << false << true << 0.2 << 4 << 3;
 }
 
 void GradCheck::model() {
@@ -252,6 +261,7 @@ void GradCheck::model() {
     QFETCH(bool, embeddingNorm);
     QFETCH(double, dropout);
     QFETCH(int, seqLen);
+    QFETCH(int, batch);
     ModelConfig cfg;
     cfg.layers = 2;
     cfg.d_model = 8;
@@ -267,7 +277,7 @@ void GradCheck::model() {
     cfg.final_norm = true;  // exercised here; "auto" is tested with the config
     cfg.activation = Activation::GELU;  // smooth: finite differences cannot straddle a kink
     cfg.dropout = dropout;
-    const int B = 3, T = seqLen;
+    const int B = batch, T = seqLen;
     Model<double> m(cfg, serial());
     m.init(42);
     // Move every weight off its initial value so that gains, biases and alpha are generic.
@@ -285,6 +295,7 @@ void GradCheck::model() {
     m.zero_grad();
     m.forward(ids.data(), targets.data(), B, T, opt);
     m.backward();
+    QCOMPARE(m.weight_grad_split(), batch == 20 ? (T == 4 ? 48 : 64) : 0);
     const std::vector<double> analytic = m.grads();
     auto loss = [&] { return m.forward(ids.data(), targets.data(), B, T, opt).loss; };
     Worst worst;

@@ -251,6 +251,7 @@ void ModelTest::threadsBitIdentical() {
         QCOMPARE(std::memcmp(&l1.loss, &l2.loss, sizeof(double)), 0);
         QVERIFY(same_bits(m1.logits(), m2.logits()));
         QVERIFY(same_bits(m1.grads(), m2.grads()));
+        QCOMPARE(m1.weight_grad_split(), 96);  // the weight gradients in two halves of 96 and 64 rows
         QVERIFY(same_bits(m1.buffers(), m2.buffers()));
         QVERIFY(m1.probes().grad_rms == m2.probes().grad_rms);
         QVERIFY(m1.probes().norms.front().var_in == m2.probes().norms.front().var_in);
@@ -320,6 +321,7 @@ void ModelTest::rowChainedBackwardMatchesReference() {
             mr.backward();
             QCOMPARE(mc.chained_blocks(), chained);
             QCOMPARE(mr.chained_blocks(), 0);
+            QVERIFY(mc.weight_grad_split() > 0);
             QVERIFY2(same_bits(mc.grads(), mr.grads()), qPrintable(QString("threads %1 step %2").arg(threads).arg(step)));
             QVERIFY(mc.probes().grad_rms == mr.probes().grad_rms);
             bool any = false;
