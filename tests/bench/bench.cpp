@@ -14,7 +14,11 @@
 #include <new>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <pthread.h>
+#include <sched.h>
 
 #include <Eigen/Core>
 
@@ -172,6 +176,53 @@ std::vector<std::string> split(const std::string& s) {
     return out;
 }
 
+// How far apart the first two CPUs are: a 2 MiB buffer written by a thread on one CPU, then read
+// (a line at a time) by a thread on the other, against read on the same CPU; best of 20. On this
+// virtual machine the ratio moves between about 1x (the two CPUs share a cache) and 2.5x within
+// minutes, and the lesson model's 2-thread step with it (docs/speed-log.md): printed before and
+// after the table so that each run says which it had. False when the CPUs cannot be pinned.
+bool cross_core_us(double& local_us, double& remote_us) {
+    const std::size_t n = (2u << 20) / sizeof(float);
+    std::vector<float> buf(n);
+    volatile float sink = 0;
+    bool pinned = true;
+    const auto pin = [&](int cpu) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) pinned = false;
+    };
+    const auto best = [&](int writer, int reader) {
+        double b = 1e30;
+        for (int rep = 0; rep < 20; ++rep) {
+            std::thread([&] {
+                pin(writer);
+                for (std::size_t i = 0; i < n; ++i) buf[i] = static_cast<float>(i) * 0.5f + static_cast<float>(rep);
+            }).join();
+            std::thread([&] {
+                pin(reader);
+                const auto t0 = Clock::now();
+                float acc = 0;
+                for (std::size_t i = 0; i < n; i += 16) acc += buf[i];
+                b = std::min(b, std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+                sink = sink + acc;
+            }).join();
+        }
+        return b;
+    };
+    local_us = 0.5 * (best(0, 0) + best(1, 1));
+    remote_us = 0.5 * (best(0, 1) + best(1, 0));
+    return pinned;
+}
+
+void print_cores(const char* when) {
+    if (std::thread::hardware_concurrency() < 2) return;
+    double local = 0, remote = 0;
+    if (!cross_core_us(local, remote)) return;
+    std::printf("# cores 0 and 1 (%s): 2 MiB written on one, read on the other in %.1f us, on the same in %.1f us (%.2fx)\n",
+                when, remote, local, remote / local);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -197,6 +248,7 @@ int main(int argc, char** argv) {
     }
     std::printf("# normscope-bench: median of %d training steps (forward, backward, Adam) after %d warm-up steps\n",
                 steps, warmup);
+    print_cores("before");
     std::vector<double> peak(thread_counts.size());
     for (std::size_t k = 0; k < thread_counts.size() && sgemm; ++k) {
         const double eigen = gemm_gflops(thread_counts[k], 5, false);
@@ -225,5 +277,7 @@ int main(int argc, char** argv) {
                 std::fflush(stdout);
             }
     }
+    std::printf("\n");
+    print_cores("after");
     return 0;
 }

@@ -59,12 +59,13 @@ if [ -n "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]; then
   cores+=(detected)
   echo "# The environment forces OpenBLAS's kernels (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}): PyTorch and OpenBLAS run both with it and without it"
 fi
-: > "$work/ns.txt"; : > "$work/torch.txt"; : > "$work/blas.txt"
+: > "$work/ns.txt"; : > "$work/torch.txt"; : > "$work/blas.txt"; : > "$work/cores.txt"
 # The machine is shared: its speed drifts by tens of percent within minutes. Each round measures
 # every config's two sides one right after the other; each side keeps its best round.
 for round in $(seq "$rounds"); do
   for c in "${cfgs[@]}"; do
-    "$bin/normscope-bench" --steps "$steps" --config "$c" --threads 1,2 >> "$work/ns.txt"
+    "$bin/normscope-bench" --steps "$steps" --config "$c" --threads 1,2 | tee -a "$work/ns.txt" |
+      sed -n "s/^# cores 0 and 1 (\(.*\)): .* in \([0-9.]*\) us, on the same in \([0-9.]*\) us (\(.*\))$/round $round $c \1: \4 (\2 against \3 us)/p" >> "$work/cores.txt"
     [ "$have_torch" = 1 ] || continue
     for pl in post pre; do
       exp="$work/$c-$pl.json"
@@ -116,6 +117,11 @@ if grep -q '"error"' "$work/blas.txt"; then sort -u "$work/blas.txt" | grep '"er
 if [ -n "$blas2" ]; then
   core=$(sed -n 's/.*"core": "\([^"]*\)".*"2": \([0-9.]*\).*/\2 \1/p' "$work/blas.txt" | sort -g | tail -1 | cut -d' ' -f2-)
   echo "# OpenBLAS SGEMM 1536^3 (PyTorch's), best round and kernel set: 1 thread $blas1, 2 threads $blas2 GFLOP/s (best 2-thread figure with OpenBLAS's $core kernels)"
+fi
+# How far apart the two cores were around each NormScope run (normscope-bench's cross-core read)
+if [ -s "$work/cores.txt" ]; then
+  echo "# Cross-core read of 2 MiB, other core against same core, around each NormScope run:"
+  sed 's/^/#   /' "$work/cores.txt"
 fi
 if grep -q " WRONG " "$work/torch.txt"; then
   echo "# Not counted, the loss disagreed with NormScope's:"; grep " WRONG " "$work/torch.txt" | sed 's/^/#   /'
