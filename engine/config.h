@@ -125,10 +125,15 @@ nlohmann::json to_json(const TrainConfig& t);
 // Validate one resolved model/train pair; `prefix` is prepended to field names.
 void validate(const ModelConfig& m, const TrainConfig& t, const std::string& prefix);
 
-// Memory a run needs for training (parameters, gradients, optimizer state, activations), in bytes.
 // Models of up to this many parameters sum each linear layer's weight gradient in two halves of
-// the rows, the second kept in a buffer as large as the gradients (Model, LinearWeightGrad).
+// the rows, the second kept in a buffer as large as the gradients (Model, LinearWeightGrad). Up
+// to here the cut pays: at 2 threads with the two CPUs apart the lesson model (0.3 M parameters)
+// and S (1.2 M) took 4-8 % less time a step; M (9.4 M, whose long products hide where their rows
+// come from) took 2-16 % more at 1 thread (a profile and two noisy alternations) and nothing
+// measurable less at 2 (docs/speed-log.md).
 inline constexpr std::size_t kMaxCutParams = std::size_t(4) << 20;
+
+// Memory a run needs for training (parameters, gradients, optimizer state, activations), in bytes.
 double estimate_training_bytes(const ModelConfig& m, const TrainConfig& t);
 constexpr double kMaxTrainingBytes = 8.0 * 1024 * 1024 * 1024;  // refused above this
 

@@ -224,10 +224,7 @@ private:
     // cut); the ranges of grads_ that hold the linear layers' weights and biases.
     std::vector<T> grad_part_;
     int split_ = 0;
-    // Up to here the cut pays: the lesson model (0.3 M parameters) and S (1.2 M) took 4-6 % less
-    // time a step at 2 threads with the cores apart; M (9.4 M, whose products run long enough for
-    // the rows to come from L2 either way) took 3-4 % more at 1 thread and nothing measurable
-    // less at 2 (docs/speed-log.md). kMaxCutParams is in config.h.
+    // Cut only on models of up to kMaxCutParams parameters (config.h).
     std::vector<std::pair<std::size_t, std::size_t>> fold_ranges_;
     std::size_t param_count_ = 0, buffer_count_ = 0;  // while the constructor lays tensors out
     std::vector<T> sinusoid_;  // (max_len, D) when positional is sinusoidal

@@ -99,6 +99,15 @@ void KernelsTest::linear() {
     QVERIFY(rel(dx, dx_ref) < kTol);
     QVERIFY(rel(dW, dW_ref) < kTol);
     QVERIFY(rel(db, db_ref) < kTol);
+    // The weight gradient cut in two halves of the rows at 64, the second written into part and
+    // part_b (dirty before: written, not added to), then added in.
+    V dW2(O * I, 0.25), db2(O, 0.125), pw(O * I, 9.0), pb(O, 9.0);
+    linear_backward(static_cast<double*>(nullptr), dW2.data(), db2.data(), dy.data(), x.data(), W.data(), N, I, O, par,
+                    false, NoEpilogue{}, 0, GradHalf<double>{pw.data(), pb.data(), 64});
+    for (std::size_t i = 0; i < dW2.size(); ++i) dW2[i] += pw[i];
+    for (int o = 0; o < O; ++o) db2[o] += pb[o];
+    QVERIFY(rel(dW2, dW_ref) < kTol);
+    QVERIFY(rel(db2, db_ref) < kTol);
 }
 
 void KernelsTest::attention_data() {
@@ -241,6 +250,17 @@ void KernelsTest::floatLinear() {
     for (double& v : dx2_ref) v -= 0.5;
     QVERIFY2(rel(to_d(dx2), dx2_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(dx2), dx2_ref))));
     QVERIFY(to_d(dW2) == to_d(dW));  // the same sums in the same order
+    // Cut in two halves of the rows (as on small models): the second half is written into part
+    // and part_b (which start dirty: written, not added to), then added in.
+    const int split = N / 2;
+    std::vector<float> dW3(static_cast<std::size_t>(O) * I, 0.25f), db3(O, 0.125f);
+    std::vector<float> pw(static_cast<std::size_t>(O) * I, 9.0f), pb(O, 9.0f);
+    linear_backward(static_cast<float*>(nullptr), dW3.data(), db3.data(), dyf.data(), xf.data(), Wf.data(), N, I, O,
+                    par, false, NoEpilogue{}, 0, GradHalf<float>{pw.data(), pb.data(), split});
+    for (std::size_t i = 0; i < dW3.size(); ++i) dW3[i] += pw[i];
+    for (int o = 0; o < O; ++o) db3[o] += pb[o];
+    QVERIFY2(rel(to_d(dW3), dW_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(dW3), dW_ref))));
+    QVERIFY2(rel(to_d(db3), db_ref) < kFloatTol, qPrintable(QString::number(rel(to_d(db3), db_ref))));
 }
 
 void KernelsTest::gemmPackedMatchesInPlace_data() {
