@@ -204,9 +204,9 @@ struct LinearWeightGrad {
     const T* dout = nullptr;    // (N, O)
     const T* in = nullptr;      // (N, I)
     int N = 0, I = 0, O = 0;
-    T* part = nullptr;          // the second half's dW then db, (O, I) and (O) at their offsets, or null
-    T* part_b = nullptr;
-    int split = 0;
+    T* part = nullptr;          // (O, I): the second half's dW, or null (not cut)
+    T* part_b = nullptr;        // (O): the second half's db (when db is set)
+    int split = 0;              // the row where the halves meet
 
     bool by_rows() const { return O >= I; }
     bool halves() const { return part && split > 0 && split < N; }

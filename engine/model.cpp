@@ -110,26 +110,18 @@ Model<T>::Model(const ModelConfig& cfg, const Parallel& par, std::uint64_t seed)
     params_.assign(param_count_, T(0));
     buffers_.assign(buffer_count_, T(0));
     grads_.assign(params_.size(), T(0));
-    {
-        std::vector<int> lin = {head_w_, head_b_};
-        for (const Layer& l : layers_)
-            for (const Block* blk : {&l.attn, &l.ffn}) lin.insert(lin.end(), {blk->w1, blk->b1, blk->w2, blk->b2});
-        for (int t : lin) fold_ranges_.emplace_back(tensors_[t].offset, tensors_[t].offset + tensors_[t].size);
-        std::sort(fold_ranges_.begin(), fold_ranges_.end());
-        std::vector<std::pair<std::size_t, std::size_t>> merged;
-        for (const auto& r : fold_ranges_) {
-            if (!merged.empty() && merged.back().second == r.first) merged.back().second = r.second;
-            else merged.push_back(r);
-        }
-        fold_ranges_ = std::move(merged);
-    }
+    // The linear layers' weights and biases: their gradients' halves are folded (fold_ranges_),
+    // their weights transposed for the float products.
+    std::vector<std::pair<int, int>> linear = {{head_w_, head_b_}};
+    for (const Layer& l : layers_)
+        for (const Block* blk : {&l.attn, &l.ffn}) linear.insert(linear.end(), {{blk->w1, blk->b1}, {blk->w2, blk->b2}});
+    for (const auto& [w, b] : linear)
+        for (int t : {w, b}) fold_ranges_.emplace_back(tensors_[t].offset, tensors_[t].offset + tensors_[t].size);
     if constexpr (use_fast_gemm<T>) {
-        std::vector<int> linear = {head_w_};
-        for (const Layer& l : layers_)
-            for (const Block* blk : {&l.attn, &l.ffn}) linear.insert(linear.end(), {blk->w1, blk->w2});
         wt_off_.assign(tensors_.size(), 0);
         std::size_t total = 0;
-        for (int w : linear) {
+        for (const auto& wb : linear) {
+            const int w = wb.first;
             const int O = static_cast<int>(tensors_[w].shape[0]), I = static_cast<int>(tensors_[w].shape[1]);
             wt_off_[w] = total;
             const int rows = std::clamp((16384 / O + 15) / 16 * 16, 16, 256);  // about 16K values a task

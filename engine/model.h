@@ -221,10 +221,10 @@ private:
     std::vector<T> params_, grads_, buffers_;
     // The linear layers' weight gradients summed in two halves of the rows (see LinearWeightGrad):
     // the second half's sums, at the gradients' offsets; the row where the halves meet (0: not
-    // cut); the ranges of grads_ that hold the linear layers' weights and biases.
+    // cut: a single row tile, or a model above kMaxCutParams parameters, config.h); the ranges of
+    // grads_ that hold the linear layers' weights and biases.
     std::vector<T> grad_part_;
     int split_ = 0;
-    // Cut only on models of up to kMaxCutParams parameters (config.h).
     std::vector<std::pair<std::size_t, std::size_t>> fold_ranges_;
     std::size_t param_count_ = 0, buffer_count_ = 0;  // while the constructor lays tensors out
     std::vector<T> sinusoid_;  // (max_len, D) when positional is sinusoidal
@@ -254,9 +254,9 @@ private:
     // on the thread that owns the row (Parallel::for_each_homed).
     std::vector<T> d_a2_, d_b2_, d_c2_, d_qkv2_, d_wide2_;
     // Tasks a row-chained block left for the next parallel region: its two weight gradients and
-    // the gain and bias gradients of a norm (none when norm is null).
-    // Deferred tasks: those of a weight gradient cut in halves (split tasks, run_split(half, i))
-    // and the others (neutral: whole weight gradients and the norm's features).
+    // the gain and bias gradients of a norm (none when norm is null). Split tasks are those of a
+    // weight gradient cut in halves (run_split(half, i)), neutral ones the rest (whole weight
+    // gradients and the norm's features).
     struct Deferred {
         LinearWeightGrad<T> lin[2];
         const Norm* norm = nullptr;
