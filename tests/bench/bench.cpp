@@ -2,9 +2,10 @@
 // Post-LN and Pre-LN, 1 and 2 threads, against a large single-precision GEMM measured in the
 // same run as the machine's practical peak. Run by hand, never by ctest.
 //
-//   build/bin/normscope-bench [--steps N] [--warmup N] [--config lesson,S,M] [--threads 1,2] [--no-sgemm]
+//   build/bin/normscope-bench [--steps N] [--warmup N] [--config lesson,S,M] [--threads 1,2] [--no-sgemm] [--phases]
 //
-// --no-sgemm skips the SGEMM peak (for a profile of the training steps alone).
+// --no-sgemm skips the SGEMM peak (for a profile of the training steps alone); --phases adds the
+// median forward (with the gradients' zeroing), backward and Adam times of each row.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -118,6 +119,7 @@ struct Row {
     std::string config, placement;
     int threads;
     double ms, tokens_per_s, gflops, peak_mib;
+    double forward_ms, backward_ms, adam_ms;  // medians of each phase (forward includes zeroing the gradients)
 };
 
 Row bench(const Config& c, ns::NormPlacement placement, int threads, int steps, int warmup) {
@@ -136,7 +138,7 @@ Row bench(const Config& c, ns::NormPlacement placement, int threads, int steps, 
     t.beta2 = 0.98;
     const std::size_t base = g_current.load();
     g_peak = base;
-    std::vector<double> times;
+    std::vector<double> times, fwd, bwd, adam;
     {
         ns::Parallel par(threads);
         auto data = ns::TaskData::create(m, t, "");
@@ -150,10 +152,17 @@ Row bench(const Config& c, ns::NormPlacement placement, int threads, int steps, 
             const auto t0 = Clock::now();
             model.zero_grad();
             model.forward(b.ids.data(), b.targets.data(), c.B, c.T, fo);
+            const auto t1 = Clock::now();
             model.backward();
+            const auto t2 = Clock::now();
             opt.update(model.params().data(), model.grads().data(), model.num_params(), 1e-3, s, &par);
-            const double sec = std::chrono::duration<double>(Clock::now() - t0).count();
-            if (s > warmup) times.push_back(sec);
+            const auto t3 = Clock::now();
+            if (s > warmup) {
+                times.push_back(std::chrono::duration<double>(t3 - t0).count());
+                fwd.push_back(std::chrono::duration<double>(t1 - t0).count());
+                bwd.push_back(std::chrono::duration<double>(t2 - t1).count());
+                adam.push_back(std::chrono::duration<double>(t3 - t2).count());
+            }
         }
     }
     const double med = median(times);
@@ -165,6 +174,9 @@ Row bench(const Config& c, ns::NormPlacement placement, int threads, int steps, 
     r.tokens_per_s = double(c.B) * c.T / med;
     r.gflops = step_flops(c) / med / 1e9;
     r.peak_mib = double(g_peak.load() - base) / (1024.0 * 1024.0);
+    r.forward_ms = median(fwd) * 1e3;
+    r.backward_ms = median(bwd) * 1e3;
+    r.adam_ms = median(adam) * 1e3;
     return r;
 }
 
@@ -229,7 +241,7 @@ int main(int argc, char** argv) {
     int steps = 20, warmup = 3;
     std::vector<std::string> configs = {"lesson", "S", "M"};
     std::vector<int> thread_counts = {1, 2};
-    bool sgemm = true;
+    bool sgemm = true, phases = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string {
@@ -241,8 +253,9 @@ int main(int argc, char** argv) {
         else if (a == "--config") configs = split(next());
         else if (a == "--threads") { thread_counts.clear(); for (auto& t : split(next())) thread_counts.push_back(std::atoi(t.c_str())); }
         else if (a == "--no-sgemm") sgemm = false;
+        else if (a == "--phases") phases = true;
         else if (a == "--help" || a == "-h") {
-            std::printf("usage: normscope-bench [--steps N] [--warmup N] [--config lesson,S,M] [--threads 1,2] [--no-sgemm]\n");
+            std::printf("usage: normscope-bench [--steps N] [--warmup N] [--config lesson,S,M] [--threads 1,2] [--no-sgemm] [--phases]\n");
             return 0;
         } else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return 2; }
     }
@@ -262,8 +275,9 @@ int main(int argc, char** argv) {
             peak[k] = std::max(peak[k], own);
         }
     }
-    std::printf("\n| config | placement | threads | ms/step | tokens/s | GFLOP/s | of best SGEMM above | peak heap MiB |\n");
-    std::printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    std::printf("\n| config | placement | threads | ms/step | tokens/s | GFLOP/s | of best SGEMM above | peak heap MiB |%s\n",
+                phases ? " forward ms | backward ms | Adam ms |" : "");
+    std::printf("| --- | --- | --- | --- | --- | --- | --- | --- |%s\n", phases ? " --- | --- | --- |" : "");
     for (const auto& name : configs) {
         auto it = std::find_if(kConfigs.begin(), kConfigs.end(), [&](const Config& c) { return c.name == name; });
         if (it == kConfigs.end()) { std::fprintf(stderr, "unknown config %s\n", name.c_str()); return 2; }
@@ -272,8 +286,10 @@ int main(int argc, char** argv) {
                 const Row r = bench(*it, placement, thread_counts[k], steps, warmup);
                 char frac[16] = "-";  // no peak measured with --no-sgemm
                 if (peak[k] > 0) std::snprintf(frac, sizeof frac, "%.0f%%", 100.0 * r.gflops / peak[k]);
-                std::printf("| %s | %s | %d | %.2f | %.0f | %.1f | %s | %.1f |\n", r.config.c_str(), r.placement.c_str(),
+                std::printf("| %s | %s | %d | %.2f | %.0f | %.1f | %s | %.1f |", r.config.c_str(), r.placement.c_str(),
                             r.threads, r.ms, r.tokens_per_s, r.gflops, frac, r.peak_mib);
+                if (phases) std::printf(" %.2f | %.2f | %.3f |", r.forward_ms, r.backward_ms, r.adam_ms);
+                std::printf("\n");
                 std::fflush(stdout);
             }
     }

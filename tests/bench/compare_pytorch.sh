@@ -64,7 +64,7 @@ fi
 # every config's two sides one right after the other; each side keeps its best round.
 for round in $(seq "$rounds"); do
   for c in "${cfgs[@]}"; do
-    "$bin/normscope-bench" --steps "$steps" --config "$c" --threads 1,2 | tee -a "$work/ns.txt" |
+    "$bin/normscope-bench" --steps "$steps" --config "$c" --threads 1,2 --phases | tee -a "$work/ns.txt" |
       sed -n "s/^# cores 0 and 1 (\(.*\)): .* in \([0-9.]*\) us, on the same in \([0-9.]*\) us (\(.*\))$/round $round $c \1: \4 (\2 against \3 us)/p" >> "$work/cores.txt"
     [ "$have_torch" = 1 ] || continue
     for pl in post pre; do
