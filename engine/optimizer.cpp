@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/kernels.h"
+
 namespace ns {
 
 double schedule_lr(const TrainConfig& t, long step) {
@@ -88,26 +90,28 @@ void OptimizerState<T>::update_range(T* p, const T* g, std::size_t begin, std::s
 }
 
 template <class T>
-double clip_global_norm(T* grads, std::size_t n, double norm, double max_norm) {
+double clip_global_norm(T* grads, std::size_t n, double norm, double max_norm, const Parallel& par) {
     if (max_norm <= 0 || !(norm > max_norm)) return 1.0;
     const double factor = max_norm / (norm + 1e-6);
     const T f = static_cast<T>(factor);
-    for (std::size_t i = 0; i < n; ++i) grads[i] *= f;
+    par.for_tiles(n, kSumTile, [&](std::size_t a, std::size_t b) {
+        for (std::size_t i = a; i < b; ++i) grads[i] *= f;
+    });
     return factor;
 }
 
+std::size_t l2_norm_partials(std::size_t n) { return (n + kSumTile - 1) / kSumTile; }
+
 template <class T>
-double l2_norm(const T* x, std::size_t n) {
-    double s = 0;
-    for (std::size_t i = 0; i < n; ++i) s += static_cast<double>(x[i]) * static_cast<double>(x[i]);
-    return std::sqrt(s);
+double l2_norm(const T* x, std::size_t n, double* partials, const Parallel& par) {
+    return std::sqrt(sum_squares(x, n, partials, par));
 }
 
 template class OptimizerState<float>;
 template class OptimizerState<double>;
-template double clip_global_norm(float*, std::size_t, double, double);
-template double clip_global_norm(double*, std::size_t, double, double);
-template double l2_norm(const float*, std::size_t);
-template double l2_norm(const double*, std::size_t);
+template double clip_global_norm(float*, std::size_t, double, double, const Parallel&);
+template double clip_global_norm(double*, std::size_t, double, double, const Parallel&);
+template double l2_norm(const float*, std::size_t, double*, const Parallel&);
+template double l2_norm(const double*, std::size_t, double*, const Parallel&);
 
 }  // namespace ns

@@ -30,12 +30,16 @@ private:
 };
 
 // Scales grads so that their global L2 norm is at most max_norm (torch.nn.utils.clip_grad_norm_:
-// factor max_norm / (norm + 1e-6) when norm exceeds max_norm). Returns the factor applied.
+// factor max_norm / (norm + 1e-6) when norm exceeds max_norm), in parallel tiles. Returns the
+// factor applied.
 template <class T>
-double clip_global_norm(T* grads, std::size_t n, double norm, double max_norm);
+double clip_global_norm(T* grads, std::size_t n, double norm, double max_norm, const Parallel& par);
 
-// Global L2 norm, summed in double in a fixed order.
+// Global L2 norm: the squares summed in double over fixed tiles of kSumTile elements, in
+// parallel, then the tiles' sums in order (kernels.h's sum_squares), so that the result never
+// depends on the thread count. partials: room for l2_norm_partials(n) sums.
 template <class T>
-double l2_norm(const T* x, std::size_t n);
+double l2_norm(const T* x, std::size_t n, double* partials, const Parallel& par);
+std::size_t l2_norm_partials(std::size_t n);
 
 }  // namespace ns

@@ -14,6 +14,7 @@ struct Trainer::Run {
     std::vector<Batch> val;  // the fixed validation set
     std::vector<float> saved_buffers;  // BatchNorm statistics before the step, for a cancelled step
     Batch batch;                       // this step's batch (storage reused from step to step)
+    std::vector<double> norm_partials;  // the gradient norm's tile sums
     RunStatus status;
     bool done = false;
 };
@@ -52,6 +53,7 @@ Trainer::Trainer(const Experiment& e, int threads, const std::atomic<bool>* aban
         r->model = std::make_unique<Model<float>>(r->spec.model, par_, r->spec.train.seed);
         check();
         r->opt = std::make_unique<OptimizerState<float>>(r->spec.train, r->model->num_params());
+        r->norm_partials.assign(l2_norm_partials(r->model->num_params()), 0.0);
         for (int k = 0; k < r->data->val_batches(); ++k) r->val.push_back(r->data->val_batch(k));
         r->done = r->spec.train.steps <= 0;
         total_steps_ = std::max<long>(total_steps_, r->spec.train.steps);
@@ -153,7 +155,7 @@ void Trainer::step_run(Run& r, Events& ev) {
     }
     m.backward();
     const std::size_t n = m.num_params();
-    mt.grad_norm = l2_norm(m.grads().data(), n);
+    mt.grad_norm = l2_norm(m.grads().data(), n, r.norm_partials.data(), par_);
     if (opt.collect_probes) ev.probes.push_back({s - 1, m.probes(), tensor_norms(m)});
     if (!std::isfinite(mt.grad_norm)) {
         ev.diverged = true;
@@ -172,7 +174,7 @@ void Trainer::update_run(Run& r, Events& ev) {
     Model<float>& m = *r.model;
     StepMetrics& mt = ev.metrics;
     const std::size_t n = m.num_params();
-    clip_global_norm(m.grads().data(), n, mt.grad_norm, t.clip);
+    clip_global_norm(m.grads().data(), n, mt.grad_norm, t.clip, par_);
     r.opt->update(m.params().data(), m.grads().data(), n, mt.lr, s, &par_);
     try {
         if (s % t.eval_every == 0 || s == t.steps) {

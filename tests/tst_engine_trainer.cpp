@@ -4,9 +4,12 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <thread>
 
+#include "engine/kernels.h"
 #include "engine/optimizer.h"
+#include "engine/rng.h"
 #include "engine/run_writer.h"
 #include "engine/trainer.h"
 
@@ -152,14 +155,37 @@ void TrainerTest::schedules() {
 }
 
 void TrainerTest::clipping() {
+    const Parallel one(1), two(2);
+    double partials[1];
     std::vector<float> g = {3.0f, 4.0f, 0.0f, 12.0f};  // norm 13
-    const double norm = l2_norm(g.data(), g.size());
+    const double norm = l2_norm(g.data(), g.size(), partials, two);
     QCOMPARE(norm, 13.0);
-    clip_global_norm(g.data(), g.size(), norm, 1.0);
-    QVERIFY(std::abs(l2_norm(g.data(), g.size()) - 1.0) < 1e-6);
+    clip_global_norm(g.data(), g.size(), norm, 1.0, two);
+    QVERIFY(std::abs(l2_norm(g.data(), g.size(), partials, one) - 1.0) < 1e-6);
     std::vector<float> h = {0.3f, 0.4f};  // below the limit: untouched
-    QCOMPARE(clip_global_norm(h.data(), h.size(), 0.5, 1.0), 1.0);
+    QCOMPARE(clip_global_norm(h.data(), h.size(), 0.5, 1.0, two), 1.0);
     QCOMPARE(h[0], 0.3f);
+
+    // Several tiles and a short last one: the same bits at 1 and 2 threads, the exact norm
+    // within double rounding, and the clipped vector scaled element by element.
+    const std::size_t n = 3 * kSumTile + 77;
+    std::vector<float> big(n);
+    Rng rng(5);
+    for (float& x : big) x = static_cast<float>(rng.normal());
+    long double exact = 0;
+    for (float x : big) exact += static_cast<long double>(x) * x;
+    std::vector<double> parts(l2_norm_partials(n));
+    QCOMPARE(parts.size(), std::size_t(4));
+    const double n1 = l2_norm(big.data(), n, parts.data(), one), n2 = l2_norm(big.data(), n, parts.data(), two);
+    QCOMPARE(std::memcmp(&n1, &n2, sizeof n1), 0);
+    QVERIFY(std::abs(n1 - std::sqrt(static_cast<double>(exact))) < 1e-12 * n1);
+    std::vector<float> a = big, b = big;
+    const double fa = clip_global_norm(a.data(), n, n1, 1.0, one), fb = clip_global_norm(b.data(), n, n1, 1.0, two);
+    QCOMPARE(fa, fb);
+    QVERIFY(fa < 1.0);
+    const float f = static_cast<float>(fa);
+    for (std::size_t i = 0; i < n; i += 997) QCOMPARE(a[i], big[i] * f);
+    QCOMPARE(std::memcmp(a.data(), b.data(), n * sizeof(float)), 0);
 }
 
 void TrainerTest::lockstepSameBatchesSameInit() {
