@@ -184,8 +184,11 @@ void TrainerTest::clipping() {
     QCOMPARE(fa, fb);
     QVERIFY(fa < 1.0);
     const float f = static_cast<float>(fa);
-    for (std::size_t i = 0; i < n; i += 997) QCOMPARE(a[i], big[i] * f);
+    std::size_t exact_products = 0;  // every element, the short last tile's too, bit for bit
+    for (std::size_t i = 0; i < n; ++i) exact_products += a[i] == big[i] * f ? 1 : 0;
+    QCOMPARE(exact_products, n);
     QCOMPARE(std::memcmp(a.data(), b.data(), n * sizeof(float)), 0);
+    QVERIFY(std::abs(l2_norm(a.data(), n, parts.data(), two) - 1.0) < 1e-5);
 }
 
 void TrainerTest::lockstepSameBatchesSameInit() {
@@ -211,18 +214,27 @@ void TrainerTest::lockstepSameBatchesSameInit() {
 
 void TrainerTest::deterministicAcrossThreads_data() {
     QTest::addColumn<int>("seq_len");
-    QTest::newRow("8 positions") << 8;
-    QTest::newRow("24 positions (the attention kernel of longer sequences)") << 24;
+    QTest::addColumn<int>("d_model");
+    QTest::addColumn<double>("clip");
+    QTest::newRow("8 positions") << 8 << 16 << 0.0;
+    QTest::newRow("24 positions (the attention kernel of longer sequences)") << 24 << 16 << 0.0;
+    // Over 64 Ki parameters: the gradient norm sums several tiles, and clips every step.
+    QTest::newRow("d_model 64, clipped at 0.05") << 8 << 64 << 0.05;
 }
 
 void TrainerTest::deterministicAcrossThreads() {
     QFETCH(int, seq_len);
+    QFETCH(int, d_model);
+    QFETCH(double, clip);
     Experiment e = tiny_experiment(25);
     e.model.max_len = seq_len;
     e.train.seq_len = seq_len;
     for (RunSpec& r : e.runs) {
         r.model.max_len = seq_len;
+        r.model.d_model = d_model;
+        r.model.d_ff = 2 * d_model;
         r.train.seq_len = seq_len;
+        r.train.clip = clip;
     }
     e.runs[1].model.norm = NormKind::BatchNorm;  // running statistics in the picture too
     e.runs[1].model.dropout = 0.1;
@@ -235,6 +247,10 @@ void TrainerTest::deterministicAcrossThreads() {
         for (int r = 0; r < 2; ++r)
             for (const auto& m : rec.metrics[r]) rows[k].push_back(RunWriter::metrics_row(m));
         rows[k].push_back(std::to_string(tr.model(1).buffers().empty() ? 0.0 : tr.model(1).buffers()[3]));
+        if (clip > 0) {
+            QVERIFY(tr.model(0).num_params() > 4 * kSumTile);
+            QVERIFY(rec.metrics[0].front().grad_norm > clip && rec.metrics[0].back().grad_norm > clip);
+        }
     }
     QCOMPARE(rows[0], rows[1]);
 }

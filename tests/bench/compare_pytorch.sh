@@ -7,7 +7,8 @@
 # setting whose loss on the first batch disagrees with NormScope's is not counted (a kernel set
 # that computes wrong results must not win). Median step time (forward, backward, Adam) of
 # --steps steps after 3 warm-up steps. Also the large-SGEMM peaks of OpenBLAS, Eigen and
-# NormScope's own product. With --rounds N every measurement is taken N times, each config's
+# NormScope's own product, and NormScope's forward, backward and Adam medians of the rows its
+# table uses (normscope-bench --phases). With --rounds N every measurement is taken N times, each config's
 # two sides back to back, and each side keeps its best: on a shared machine whose speed drifts
 # within minutes, the ratio then compares like with like.
 #
@@ -131,6 +132,11 @@ ns_best() {  # config placement threads -> "ms GFLOP/s"
   awk -F'|' -v c="$1" -v p="$2" -v t="$3" '$2 ~ " "c" " && $3 ~ " "p" " && $4+0 == t { ms = $5 + 0; if (best == "" || ms < best) { best = ms; g = $7 + 0 } }
     END { if (best != "") printf "%.2f %.1f\n", best, g }' "$work/ns.txt"
 }
+# The forward, backward and Adam medians (normscope-bench --phases) of the same best rows
+ns_phases() {  # config placement threads -> "forward backward Adam" ms
+  awk -F'|' -v c="$1" -v p="$2" -v t="$3" '$2 ~ " "c" " && $3 ~ " "p" " && $4+0 == t && NF >= 13 { ms = $5 + 0; if (best == "" || ms < best) { best = ms; f = $10 + 0; b = $11 + 0; a = $12 + 0 } }
+    END { if (best != "") printf "%.2f %.2f %.3f\n", f, b, a }' "$work/ns.txt"
+}
 echo
 echo "| config | placement | NormScope 1 thread ms | NormScope 2 threads ms | PyTorch best ms (setting) | ratio 1t | ratio 2t | loss NormScope / PyTorch |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -168,5 +174,21 @@ for c in "${cfgs[@]}"; do
     read -r t2 g2 < <(ns_best "$c" "$pl" 2)
     awk -v c="$c" -v p="$pl" -v t1="$t1" -v t2="$t2" -v g2="$g2" -v peak="$best_gemm" \
       'BEGIN { printf "| %s | %s | %.1f | %.0f%% | %.2fx |\n", c, p, g2, (peak > 0 ? 100 * g2 / peak : 0), (t2 > 0 ? t1 / t2 : 0) }'
+  done
+done
+echo
+echo "NormScope's phases in the same rows (forward with zeroing the gradients, backward, Adam; medians, ms):"
+echo
+echo "| config | placement | threads | forward | backward | Adam | 2 threads vs 1: forward / backward / Adam |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+for c in "${cfgs[@]}"; do
+  for pl in post pre; do
+    f1= b1= a1= f2= b2= a2=
+    read -r f1 b1 a1 < <(ns_phases "$c" "$pl" 1) || true
+    read -r f2 b2 a2 < <(ns_phases "$c" "$pl" 2) || true
+    echo "| $c | $pl | 1 | ${f1:--} | ${b1:--} | ${a1:--} | |"
+    awk -v c="$c" -v p="$pl" -v f1="$f1" -v b1="$b1" -v a1="$a1" -v f2="$f2" -v b2="$b2" -v a2="$a2" \
+      'BEGIN { r = (f2 > 0 && b2 > 0 && a2 > 0) ? sprintf("%.2fx / %.2fx / %.2fx", f1 / f2, b1 / b2, a1 / a2) : "-"
+               printf "| %s | %s | 2 | %s | %s | %s | %s |\n", c, p, f2 == "" ? "-" : f2, b2 == "" ? "-" : b2, a2 == "" ? "-" : a2, r }'
   done
 done
