@@ -77,8 +77,9 @@ inline T lane_sum(int n, const F& f) {
 }
 
 // Sum of squares of x[0..n) in double: fixed tiles of kSumTile elements summed in parallel into
-// partials (at least ceil(n / kSumTile) of them), then the partials in order.
+// partials (room for sum_squares_partials(n) of them), then the partials in order.
 inline constexpr std::size_t kSumTile = std::size_t(1) << 14;
+inline std::size_t sum_squares_partials(std::size_t n) { return (n + kSumTile - 1) / kSumTile; }
 template <class T>
 double sum_squares(const T* x, std::size_t n, double* partials, const Parallel& par) {
     par.for_tiles(n, kSumTile, [&](std::size_t a, std::size_t b) {
@@ -88,7 +89,7 @@ double sum_squares(const T* x, std::size_t n, double* partials, const Parallel& 
         });
     });
     double s = 0;
-    for (std::size_t t = 0; t < (n + kSumTile - 1) / kSumTile; ++t) s += partials[t];
+    for (std::size_t t = 0; t < sum_squares_partials(n); ++t) s += partials[t];
     return s;
 }
 

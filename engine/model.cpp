@@ -288,7 +288,7 @@ void Model<T>::ensure_workspace(int B, int Tn) {
     g_y_.assign(N * D, T(0));
     g_mid_.assign(N * D, T(0));
     scratch_d_.assign(D, T(0));
-    sum_partials_.assign((N * D + kSumTile - 1) / kSumTile, 0.0);
+    sum_partials_.assign(sum_squares_partials(N * D), 0.0);
     probes_.batch = B;
     probes_.seq_len = Tn;
     for (auto& p : probes_.norms) {

@@ -100,8 +100,6 @@ double clip_global_norm(T* grads, std::size_t n, double norm, double max_norm, c
     return factor;
 }
 
-std::size_t l2_norm_partials(std::size_t n) { return (n + kSumTile - 1) / kSumTile; }
-
 template <class T>
 double l2_norm(const T* x, std::size_t n, double* partials, const Parallel& par) {
     return std::sqrt(sum_squares(x, n, partials, par));

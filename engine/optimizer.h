@@ -37,9 +37,8 @@ double clip_global_norm(T* grads, std::size_t n, double norm, double max_norm, c
 
 // Global L2 norm: the squares summed in double over fixed tiles of kSumTile elements, in
 // parallel, then the tiles' sums in order (kernels.h's sum_squares), so that the result never
-// depends on the thread count. partials: room for l2_norm_partials(n) sums.
+// depends on the thread count. partials: room for sum_squares_partials(n) sums (kernels.h).
 template <class T>
 double l2_norm(const T* x, std::size_t n, double* partials, const Parallel& par);
-std::size_t l2_norm_partials(std::size_t n);
 
 }  // namespace ns

@@ -53,7 +53,7 @@ Trainer::Trainer(const Experiment& e, int threads, const std::atomic<bool>* aban
         r->model = std::make_unique<Model<float>>(r->spec.model, par_, r->spec.train.seed);
         check();
         r->opt = std::make_unique<OptimizerState<float>>(r->spec.train, r->model->num_params());
-        r->norm_partials.assign(l2_norm_partials(r->model->num_params()), 0.0);
+        r->norm_partials.assign(sum_squares_partials(r->model->num_params()), 0.0);
         for (int k = 0; k < r->data->val_batches(); ++k) r->val.push_back(r->data->val_batch(k));
         r->done = r->spec.train.steps <= 0;
         total_steps_ = std::max<long>(total_steps_, r->spec.train.steps);
