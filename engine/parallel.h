@@ -64,13 +64,11 @@ public:
             return homes.failed.load(std::memory_order_relaxed) || tbb::is_current_task_group_canceling();
         };
         struct Done {
-            const void* token;
-            ~Done() { tsan_release(token); }
+            ~Done() { tsan_release(&kForkJoinToken); }
         };
-        const void* token = &body;
         const auto work = [&] {
-            tsan_acquire(token);
-            const Done done{token};
+            tsan_acquire(&kForkJoinToken);  // before reading anything of the caller's
+            const Done done;
             const int k = std::clamp(tbb::this_task_arena::current_thread_index(), 0, P - 1);
             try {
                 for (std::size_t i; !stop() && (i = homes.take(k, true)) != Homes::kNone;) body(i);
@@ -90,11 +88,10 @@ public:
         // Fork and join, told to ThreadSanitizer (TBB's own synchronisation is invisible to it),
         // also when a task throws.
         struct Join {
-            const void* token;
-            ~Join() { tsan_acquire(token); }
+            ~Join() { tsan_acquire(&kForkJoinToken); }
         };
-        tsan_release(token);
-        const Join join{token};
+        tsan_release(&kForkJoinToken);
+        const Join join;
         arena_->execute(region);
     }
 
@@ -112,6 +109,11 @@ public:
 
 private:
     static constexpr std::size_t kMaxHomes = 64;
+    // What the fork and join of every loop are told to ThreadSanitizer through: a global, so that
+    // a task can name it before it reads anything the caller wrote (a per-loop token on the
+    // caller's stack had to be read first, a read TSan then saw unordered). It orders more than
+    // the loops do (loops running side by side, as the trainer's runs, meet at their ends), never less.
+    static constexpr char kForkJoinToken = 0;
     // Each thread's home as a queue [front, back) over its share of both groups, in one atomic
     // word: its owner takes from the front, the others from the back.
     struct Homes {

@@ -2,7 +2,7 @@
 # Installs what is missing, builds, and runs every test with ctest:
 #   1. the Release build (the product) and all its suites;
 #   2. every suite again under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. the threading and window suites under ThreadSanitizer;
+#   3. the kernels, threading and window suites under ThreadSanitizer;
 #   4. the libFuzzer targets (clang) for the experiment parser and the safetensors reader, each
 #      for NS_FUZZ_SECONDS (default 60) from the seed and regression corpora.
 # Each in its own build folder. Safe to run again: builds are incremental (ninja + ccache).
@@ -73,7 +73,7 @@ fi
 if want tsan; then
   echo "==> Threading and window tests under ThreadSanitizer"
   cmake --preset tsan >/dev/null
-  cmake --build --preset tsan -j "$jobs" --target tst_engine_trainer tst_engine_session tst_engine_model tst_ui_mainwindow tst_ui_hardening normscope
+  cmake --build --preset tsan -j "$jobs" --target tst_engine_kernels tst_engine_trainer tst_engine_session tst_engine_model tst_ui_mainwindow tst_ui_hardening normscope
   # history_size=7: the longest access history TSan keeps per thread (4M accesses instead of
   # 128K), so that the other side of a report can still be restored and matched against the
   # suppressions (a TBB worker's write, unrestorable with the default, was reported once).
