@@ -63,12 +63,21 @@ public:
         const auto stop = [&] {
             return homes.failed.load(std::memory_order_relaxed) || tbb::is_current_task_group_canceling();
         };
+        // Fork and join are told to ThreadSanitizer (TBB's own synchronisation is invisible to
+        // it), also when a task throws, through a token of this loop (the address of `homes`):
+        // the caller releases it before the loop and acquires it after, each task acquires it
+        // first and releases it last. A task finds the token, its range and the next closure in
+        // what the caller and TBB wrote before the fork, so it reads them unchecked (nothing TSan
+        // can see orders those reads yet), then acquires.
         struct Done {
-            ~Done() { tsan_release(&kForkJoinToken); }
+            const void* token;
+            ~Done() {
+                tsan_release(token);
+                tsan_task_end();
+            }
         };
+        const void* const token = &homes;
         const auto work = [&] {
-            tsan_acquire(&kForkJoinToken);  // before reading anything of the caller's
-            const Done done;
             const int k = std::clamp(tbb::this_task_arena::current_thread_index(), 0, P - 1);
             try {
                 for (std::size_t i; !stop() && (i = homes.take(k, true)) != Homes::kNone;) body(i);
@@ -80,18 +89,38 @@ public:
             }
         };
         const auto leaves = [&](const tbb::blocked_range<int>& r) {
-            for (int i = r.begin(); i != r.end(); ++i) work();
+            tsan_task_begin();
+            tsan_ignore_reads_begin();
+            const void* const t = token;
+            const auto* const w = &work;
+            const int b = r.begin(), e = r.end();
+            tsan_ignore_reads_end();
+            tsan_acquire(t);
+            const Done done{t};
+            for (int i = b; i != e; ++i) (*w)();
         };
-        const auto region = [&] {
-            tbb::parallel_for(tbb::blocked_range<int>(0, P, 1), leaves, tbb::simple_partitioner());
+        const auto region = [&] {  // on the caller, or on a worker when the caller cannot join the arena
+            tsan_task_begin();
+            tsan_ignore_reads_begin();
+            const void* const t = token;
+            const auto* const l = &leaves;
+            const int p = P;
+            tsan_ignore_reads_end();
+            tsan_acquire(t);
+            struct Back {  // to TBB, also when a task threw
+                ~Back() { tsan_task_end(); }
+            } back;
+            tbb::parallel_for(tbb::blocked_range<int>(0, p, 1), *l, tbb::simple_partitioner());
         };
-        // Fork and join, told to ThreadSanitizer (TBB's own synchronisation is invisible to it),
-        // also when a task throws.
         struct Join {
-            ~Join() { tsan_acquire(&kForkJoinToken); }
+            const void* token;
+            ~Join() {
+                tsan_task_begin();  // our code again
+                tsan_acquire(token);
+            }
         };
-        tsan_release(&kForkJoinToken);
-        const Join join;
+        tsan_release(token);
+        const Join join{token};
         arena_->execute(region);
     }
 
@@ -109,11 +138,6 @@ public:
 
 private:
     static constexpr std::size_t kMaxHomes = 64;
-    // What the fork and join of every loop are told to ThreadSanitizer through: a global, so that
-    // a task can name it before it reads anything the caller wrote (a per-loop token on the
-    // caller's stack had to be read first, a read TSan then saw unordered). It orders more than
-    // the loops do (loops running side by side, as the trainer's runs, meet at their ends), never less.
-    static constexpr char kForkJoinToken = 0;
     // Each thread's home as a queue [front, back) over its share of both groups, in one atomic
     // word: its owner takes from the front, the others from the back.
     struct Homes {

@@ -71,7 +71,7 @@ if want asan; then
 fi
 
 if want tsan; then
-  echo "==> Threading and window tests under ThreadSanitizer"
+  echo "==> Kernels, threading and window tests under ThreadSanitizer"
   cmake --preset tsan >/dev/null
   cmake --build --preset tsan -j "$jobs" --target tst_engine_kernels tst_engine_trainer tst_engine_session tst_engine_model tst_ui_mainwindow tst_ui_hardening normscope
   # history_size=7: the longest access history TSan keeps per thread (4M accesses instead of
